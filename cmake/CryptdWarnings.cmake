@@ -1,0 +1,17 @@
+# Warning flags shared by every cryptd target.
+function(cryptd_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow)
+  if(CRYPTD_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(CRYPTD_SANITIZE)
+    string(REPLACE ";" "," _san "${CRYPTD_SANITIZE}")
+    target_compile_options(${target} PRIVATE -fsanitize=${_san} -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=${_san})
+  endif()
+endfunction()
+
+if(CRYPTD_SANITIZE)
+  string(REPLACE ";" "," _san "${CRYPTD_SANITIZE}")
+  add_link_options(-fsanitize=${_san})
+endif()

@@ -1,0 +1,45 @@
+#pragma once
+// The one error type of cryptd: a MongoDB numeric code, its codeName and a message.
+// Schema and analysis throw it; the server edge turns it into {ok: 0, errmsg, code, codeName}.
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <string_view>
+
+namespace cryptd {
+
+enum class ErrorCode : int32_t {
+#define X(name, code) name = code,
+#define LOC(code) Location##code = code,
+#include "common/error_codes.def"
+#undef LOC
+#undef X
+};
+
+// "FailedToParse", or "Location51088" for codes without a name. Unknown codes give "UnknownError".
+std::string_view codeName(ErrorCode code) noexcept;
+
+class Error : public std::exception {
+public:
+    Error(ErrorCode code, std::string reason) : code_(code), reason_(std::move(reason)) {}
+
+    ErrorCode code() const noexcept { return code_; }
+    int32_t numericCode() const noexcept { return static_cast<int32_t>(code_); }
+    std::string_view codeName() const noexcept { return cryptd::codeName(code_); }
+    const std::string& reason() const noexcept { return reason_; }
+    const char* what() const noexcept override { return reason_.c_str(); }
+
+private:
+    ErrorCode code_;
+    std::string reason_;
+};
+
+// The input is wrong (not our code): throw the error the client will see.
+[[noreturn]] void fail(ErrorCode code, std::string reason);
+
+inline void require(bool cond, ErrorCode code, std::string_view reason) {
+    if (!cond) fail(code, std::string(reason));
+}
+
+}  // namespace cryptd
