@@ -61,7 +61,7 @@ struct PathInfo {
 // value, following JSON-schema rules (properties + matching patternProperties, else
 // additionalProperties).
 class SchemaNode {
-public:
+  public:
     virtual ~SchemaNode() = default;
     // The `encrypt` of this node after inheritance, or nullptr.
     virtual const ResolvedEncryption* encryption() const = 0;
@@ -74,7 +74,7 @@ public:
 };
 
 class EncryptionSchema {
-public:
+  public:
     virtual ~EncryptionSchema() = default;
 
     // Parses `jsonSchema` (the document that arrives with a command). `isRemote` is the command's
@@ -89,7 +89,8 @@ public:
     virtual PathInfo resolve(const FieldPath& path) const = 0;
     // Every encrypted path with its resolved metadata, in schema order (for --explain / checks).
     // Paths through patternProperties/additionalProperties are shown with the pattern text.
-    virtual std::vector<std::pair<std::string, const ResolvedEncryption*>> encryptedPaths() const = 0;
+    virtual std::vector<std::pair<std::string, const ResolvedEncryption*>> encryptedPaths()
+        const = 0;
 };
 
 }  // namespace cryptd::schema

@@ -10,14 +10,14 @@
 namespace cryptd::schema {
 
 class SchemaCache {
-public:
+  public:
     explicit SchemaCache(size_t maxEntries = 256, size_t maxBytes = 64u << 20);
     ~SchemaCache();
     // Returns the parsed schema, parsing it on a miss. Parse errors are not cached; they throw.
     std::shared_ptr<const EncryptionSchema> get(bson::View jsonSchema, bool isRemote);
     size_t size() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,35 @@
+#pragma once
+// One patternProperties key: an ECMAScript regular expression matched (unanchored, like JSON
+// schema) against field names. Matching runs on code points (UTF-8 decoded), in libstdc++'s
+// polynomial-time mode, with bounded pattern and name sizes, so a hostile schema or field name
+// costs bounded time and stack.
+
+#include <memory>
+#include <regex>
+#include <string>
+#include <string_view>
+
+namespace cryptd::schema {
+
+class PropertyPattern {
+  public:
+    static constexpr size_t kMaxPatternBytes = 1000;
+    static constexpr size_t kMaxNameCodePoints = 1024;
+    static constexpr unsigned kMaxRepeatBound = 1000;
+
+    // Throws Error(BadValue) naming `path` when the pattern is invalid or too complex.
+    PropertyPattern(std::string_view pattern, const std::string& path);
+
+    const std::string& text() const { return text_; }
+    // Throws Error(BadValue) for names longer than kMaxNameCodePoints (never guesses).
+    bool matches(std::string_view fieldName) const;
+
+  private:
+    std::string text_;
+    std::wregex regex_;
+};
+
+// UTF-8 to code points; malformed bytes become U+FFFD.
+std::wstring decodeUtf8(std::string_view utf8);
+
+}  // namespace cryptd::schema

@@ -1,0 +1,102 @@
+#include "schema/schema_node.h"
+
+#include <algorithm>
+
+#include "schema/schema_error.h"
+
+namespace cryptd::schema {
+
+void Node::addProperty(std::string name, std::unique_ptr<Node> node) {
+    properties_.emplace_back(std::move(name), std::move(node));
+}
+
+void Node::addPattern(PropertyPattern pattern, std::unique_ptr<Node> node) {
+    patterns_.push_back(Pattern{std::move(pattern), std::move(node)});
+}
+
+void Node::setAdditional(std::unique_ptr<Node> node) {
+    additional_ = std::move(node);
+}
+
+void Node::finish() {
+    bool any = encrypt_.has_value();
+    for (const auto& [name, node] : properties_) any = any || node->containsEncryption();
+    for (const auto& p : patterns_) any = any || p.node->containsEncryption();
+    if (additional_ && additional_->containsEncryption()) {
+        any = true;
+    } else {
+        // Only consulted when nothing else matches, so an encryption-free one is the same as none.
+        additional_.reset();
+    }
+    containsEncryption_ = any;
+    if (!any) {
+        // Nothing below is encrypted: child() answers nullptr for every name.
+        properties_.clear();
+        patterns_.clear();
+        return;
+    }
+    // Keys are final now: the map's views stay valid (the vector is never touched again).
+    byName_.reserve(properties_.size());
+    for (const auto& [name, node] : properties_) byName_.emplace(name, node.get());
+}
+
+const Node* Node::findProperty(std::string_view name) const {
+    auto it = byName_.find(name);
+    return it == byName_.end() ? nullptr : it->second;
+}
+
+const SchemaNode* Node::child(std::string_view name) const {
+    if (encrypt_) {
+        fail(ErrorCode::BadValue,
+             "Cannot address field '" + std::string(name) +
+                 "' below an encrypted field: the whole value is encrypted (schema " +
+                 encrypt_->schemaPath + ")");
+    }
+    if (!containsEncryption_) return nullptr;
+
+    // JSON-schema: properties[name] and every matching patternProperties entry apply;
+    // additionalProperties only when none did.
+    const Node* first = findProperty(name);
+    std::string firstWhere = first ? "properties." + std::string(name) : std::string();
+    for (const auto& p : patterns_) {
+        if (!p.pattern.matches(name)) continue;
+        if (!first) {
+            first = p.node.get();
+            firstWhere = "patternProperties." + p.pattern.text();
+            continue;
+        }
+        if ((first->containsEncryption() || p.node->containsEncryption()) &&
+            !equivalent(*first, *p.node)) {
+            fail(ErrorCode::BadValue, "Ambiguous encryption schema for field '" +
+                                          std::string(name) + "': both " + firstWhere +
+                                          " and patternProperties." + p.pattern.text() +
+                                          " apply and they disagree about encryption");
+        }
+    }
+    // Only subschemas with encryption are returned: nullptr means "nothing at or below".
+    if (first) return first->containsEncryption() ? first : nullptr;
+    return additional_.get();  // kept only when it contains encryption (see finish())
+}
+
+bool Node::equivalent(const Node& a, const Node& b) {
+    if (&a == &b) return true;
+    if (!a.containsEncryption_ && !b.containsEncryption_) return true;
+    if (a.containsEncryption_ != b.containsEncryption_) return false;
+    if (a.encrypt_.has_value() != b.encrypt_.has_value()) return false;
+    if (a.encrypt_) return a.encrypt_->sameMetadata(*b.encrypt_);
+    if (a.properties_.size() != b.properties_.size() || a.patterns_.size() != b.patterns_.size())
+        return false;
+    for (const auto& [name, node] : a.properties_) {
+        const Node* other = b.findProperty(name);
+        if (!other || !equivalent(*node, *other)) return false;
+    }
+    for (size_t i = 0; i < a.patterns_.size(); ++i) {
+        if (a.patterns_[i].pattern.text() != b.patterns_[i].pattern.text() ||
+            !equivalent(*a.patterns_[i].node, *b.patterns_[i].node))
+            return false;
+    }
+    if (!a.additional_ || !b.additional_) return !a.additional_ && !b.additional_;
+    return equivalent(*a.additional_, *b.additional_);
+}
+
+}  // namespace cryptd::schema

@@ -1,0 +1,495 @@
+#include "schema/schema_parser.h"
+
+#include <array>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "schema/bson_type_aliases.h"
+#include "schema/encryption_options.h"
+#include "schema/schema_error.h"
+#include "schema/schema_keywords.h"
+
+namespace cryptd::schema {
+
+namespace {
+
+constexpr std::string_view kEncryptPrefix = "Invalid schema containing the 'encrypt' keyword. ";
+constexpr std::string_view kMetadataPrefix =
+    "Invalid schema containing the 'encryptMetadata' keyword. ";
+
+struct Context {
+    std::string path;  // dotted schema path of this subschema ("" for the root)
+    size_t depth = 0;
+    InheritedMetadata inherited;
+    // Non-empty: this subschema is below that keyword (items, allOf...), where encryption is not
+    // allowed. Only validated; its tree is discarded.
+    std::string_view forbiddenUnder;
+};
+
+// The keywords of one subschema, by table slot.
+struct Keywords {
+    std::array<std::optional<bson::Element>, kKeywordCount> slot;
+    std::vector<std::string_view> order;  // as written, for messages
+
+    const std::optional<bson::Element>& operator[](Keyword k) const {
+        return slot[static_cast<size_t>(k)];
+    }
+};
+
+class Parser {
+  public:
+    explicit Parser(bool remote) : remote_(remote) {}
+
+    std::unique_ptr<Node> parse(bson::View schema, const Context& ctx) {
+        if (ctx.depth > kMaxSchemaDepth) {
+            failAt(ErrorCode::FailedToParse,
+                   "$jsonSchema is nested too deeply: more than " +
+                       std::to_string(kMaxSchemaDepth) + " levels of subschemas are not supported",
+                   ctx.path);
+        }
+        Keywords kw = collectKeywords(schema, ctx);
+        auto node = std::make_unique<Node>();
+        if (kw[Keyword::Encrypt]) {
+            parseEncryptNode(*node, kw, ctx);
+            node->finish();
+            return node;
+        }
+        auto types = parseTypes(kw, ctx);
+        Context below = ctx;
+        if (const auto& meta = kw[Keyword::EncryptMetadata]) {
+            below.inherited = ctx.inherited.overriddenBy(parseMetadata(*meta, types, ctx));
+        }
+        if (const auto& e = kw[Keyword::Properties]) parseProperties(*node, *e, below);
+        if (const auto& e = kw[Keyword::PatternProperties]) parsePatterns(*node, *e, below);
+        if (const auto& e = kw[Keyword::AdditionalProperties]) parseAdditional(*node, *e, below);
+        if (const auto& e = kw[Keyword::Items]) parseItems(*e, ctx);
+        if (const auto& e = kw[Keyword::AdditionalItems]) {
+            parseBoolOrSchema(*e, ctx, "additionalItems");
+        }
+        checkValidationKeywords(kw, ctx);
+        node->finish();
+        return node;
+    }
+
+  private:
+    Keywords collectKeywords(bson::View schema, const Context& ctx) {
+        Keywords kw;
+        for (auto e : schema) {
+            auto key = e.key();
+            std::string at = joinPath(ctx.path, key);
+            auto info = lookupKeyword(key);
+            if (!info) {
+                failAt(ErrorCode::FailedToParse, "Unknown $jsonSchema keyword: " + std::string(key),
+                       at);
+            }
+            if (info->keyword == Keyword::Unsupported) {
+                failAt(ErrorCode::FailedToParse,
+                       "$jsonSchema keyword '" + std::string(key) + "' is not currently supported",
+                       at);
+            }
+            if (info->remoteOnly && !remote_) {
+                failAt(ErrorCode::FailedToParse,
+                       "JSON schema keyword '" + std::string(key) +
+                           "' is only allowed with a remote schema",
+                       at);
+            }
+            auto& slot = kw.slot[static_cast<size_t>(info->keyword)];
+            if (slot) {
+                failAt(ErrorCode::FailedToParse,
+                       "Duplicate $jsonSchema keyword: " + std::string(key), at);
+            }
+            slot = e;
+            kw.order.push_back(key);
+        }
+        return kw;
+    }
+
+    void parseEncryptNode(Node& node, const Keywords& kw, const Context& ctx) {
+        std::string at = joinPath(ctx.path, "encrypt");
+        if (!ctx.forbiddenUnder.empty()) {
+            failAt(ErrorCode::FailedToParse,
+                   std::string(kEncryptPrefix) + "'encrypt' is not allowed below '" +
+                       std::string(ctx.forbiddenUnder) + "'" + forbiddenReason(ctx),
+                   at);
+        }
+        if (ctx.depth == 0) {
+            failAt(ErrorCode::FailedToParse,
+                   std::string(kEncryptPrefix) +
+                       "The top-level schema describes the whole document, which cannot be "
+                       "encrypted",
+                   at);
+        }
+        if (kw[Keyword::EncryptMetadata]) {
+            failAt(ErrorCode::FailedToParse,
+                   "Cannot specify both $jsonSchema keywords 'encrypt' and 'encryptMetadata'", at);
+        }
+        for (auto [k, name] :
+             {std::pair{Keyword::BsonType, "bsonType"}, std::pair{Keyword::Type, "type"}}) {
+            if (kw[k]) {
+                failAt(ErrorCode::FailedToParse,
+                       std::string("$jsonSchema keyword 'encrypt' cannot be used in conjunction "
+                                   "with '") +
+                           name + "', 'encrypt' implies type 'bsonType::BinData'",
+                       at);
+            }
+        }
+        for (auto key : kw.order) {
+            if (key == "encrypt") continue;
+            failAt(ErrorCode::FailedToParse,
+                   std::string(kEncryptPrefix) +
+                       "'encrypt' must be the only keyword of its subschema, found sibling '" +
+                       std::string(key) + "'",
+                   at);
+        }
+        EncryptionOptions own = parseEncrypt(*kw[Keyword::Encrypt], at);
+        node.setEncryption(resolveEncryption(own, ctx.inherited, at));
+    }
+
+    static std::string forbiddenReason(const Context& ctx) {
+        if (ctx.forbiddenUnder == "items" || ctx.forbiddenUnder == "additionalItems") {
+            return ": encrypting individual array elements is not supported";
+        }
+        return ": encryption rules must be unconditional (reached only through 'properties', "
+               "'patternProperties' or 'additionalProperties')";
+    }
+
+    // bsonType / type as a list of BSON types; nullopt when the subschema has neither.
+    std::optional<std::vector<bson_type_t>> parseTypes(const Keywords& kw, const Context& ctx) {
+        const auto& bsonType = kw[Keyword::BsonType];
+        const auto& type = kw[Keyword::Type];
+        if (bsonType && type) {
+            failAt(ErrorCode::FailedToParse,
+                   "Cannot specify both $jsonSchema keywords 'bsonType' and 'type'",
+                   joinPath(ctx.path, "bsonType"));
+        }
+        if (bsonType) return parseTypeList(*bsonType, ctx, true);
+        if (type) return parseTypeList(*type, ctx, false);
+        return std::nullopt;
+    }
+
+    std::vector<bson_type_t> parseTypeList(const bson::Element& e, const Context& ctx,
+                                           bool bsonAliases) {
+        std::string keyword(e.key());
+        std::string at = joinPath(ctx.path, keyword);
+        std::vector<bson_type_t> out;
+        std::vector<std::string_view> seen;
+        auto add = [&](std::string_view name) {
+            if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+                failAt(ErrorCode::FailedToParse,
+                       "$jsonSchema keyword '" + keyword +
+                           "' has duplicate value: " + std::string(name),
+                       at);
+            }
+            seen.push_back(name);
+            std::optional<std::vector<bson_type_t>> types;
+            if (bsonAliases) {
+                types = typesForBsonAlias(name);
+                if (!types) {
+                    failAt(ErrorCode::BadValue, "Unknown type name alias: " + std::string(name),
+                           at);
+                }
+            } else {
+                if (name == "integer") {
+                    failAt(ErrorCode::FailedToParse,
+                           "$jsonSchema type 'integer' is not currently supported.", at);
+                }
+                types = typesForJsonTypeName(name);
+                if (!types) {
+                    failAt(ErrorCode::BadValue,
+                           "Unknown $jsonSchema type name: " + std::string(name), at);
+                }
+            }
+            out.insert(out.end(), types->begin(), types->end());
+        };
+        if (e.isString()) {
+            add(e.utf8());
+        } else if (e.isArray()) {
+            for (auto item : e.document()) {
+                if (!item.isString()) {
+                    failAt(ErrorCode::TypeMismatch,
+                           "$jsonSchema keyword '" + keyword +
+                               "' array elements must be strings, found " +
+                               std::string(item.typeName()),
+                           at);
+                }
+                add(item.utf8());
+            }
+            if (out.empty()) {
+                failAt(ErrorCode::FailedToParse,
+                       "$jsonSchema keyword '" + keyword + "' must name at least one type", at);
+            }
+        } else {
+            failAt(ErrorCode::TypeMismatch,
+                   "$jsonSchema keyword '" + keyword +
+                       "' must be either a string or an array of strings",
+                   at);
+        }
+        return out;
+    }
+
+    EncryptionOptions parseMetadata(const bson::Element& e,
+                                    const std::optional<std::vector<bson_type_t>>& types,
+                                    const Context& ctx) {
+        std::string at = joinPath(ctx.path, "encryptMetadata");
+        if (!ctx.forbiddenUnder.empty()) {
+            failAt(ErrorCode::FailedToParse,
+                   std::string(kMetadataPrefix) + "'encryptMetadata' is not allowed below '" +
+                       std::string(ctx.forbiddenUnder) + "'" + forbiddenReason(ctx),
+                   at);
+        }
+        EncryptionOptions own = parseEncryptMetadata(e, at);
+        bool objectOnly = types && types->size() == 1 && types->front() == BSON_TYPE_DOCUMENT;
+        if (!objectOnly) {
+            failAt(ErrorCode::FailedToParse,
+                   std::string(kMetadataPrefix) +
+                       "'encryptMetadata' is only allowed in a subschema with bsonType 'object'",
+                   at);
+        }
+        return own;
+    }
+
+    void parseProperties(Node& node, const bson::Element& e, const Context& ctx) {
+        std::string at = joinPath(ctx.path, "properties");
+        requireObject(e, at);
+        std::unordered_set<std::string_view> names;
+        for (auto prop : e.document()) {
+            std::string childPath = joinPath(at, prop.key());
+            if (!names.insert(prop.key()).second) {
+                failAt(ErrorCode::FailedToParse,
+                       "$jsonSchema keyword 'properties' has duplicate property '" +
+                           std::string(prop.key()) + "'",
+                       childPath);
+            }
+            requireNestedSchema(prop, "property", childPath);
+            node.addProperty(std::string(prop.key()),
+                             parse(prop.document(), childContext(ctx, std::move(childPath))));
+        }
+    }
+
+    void parsePatterns(Node& node, const bson::Element& e, const Context& ctx) {
+        std::string at = joinPath(ctx.path, "patternProperties");
+        requireObject(e, at);
+        std::unordered_set<std::string_view> patterns;
+        for (auto prop : e.document()) {
+            std::string childPath = joinPath(at, prop.key());
+            if (!patterns.insert(prop.key()).second) {
+                failAt(ErrorCode::FailedToParse,
+                       "$jsonSchema keyword 'patternProperties' has duplicate pattern '" +
+                           std::string(prop.key()) + "'",
+                       childPath);
+            }
+            requireNestedSchema(prop, "patternProperties entry", childPath);
+            PropertyPattern pattern(prop.key(), childPath);
+            node.addPattern(std::move(pattern),
+                            parse(prop.document(), childContext(ctx, std::move(childPath))));
+        }
+    }
+
+    void parseAdditional(Node& node, const bson::Element& e, const Context& ctx) {
+        auto child = parseBoolOrSchema(e, ctx, "additionalProperties");
+        if (child) node.setAdditional(std::move(child));
+    }
+
+    // additionalProperties / additionalItems: a boolean or a subschema.
+    std::unique_ptr<Node> parseBoolOrSchema(const bson::Element& e, const Context& ctx,
+                                            std::string_view keyword) {
+        std::string at = joinPath(ctx.path, keyword);
+        if (e.isBool()) return nullptr;
+        if (!e.isDocument()) {
+            failAt(ErrorCode::TypeMismatch,
+                   "$jsonSchema keyword '" + std::string(keyword) +
+                       "' must be either an object or a boolean",
+                   at);
+        }
+        Context child = childContext(ctx, std::move(at));
+        if (keyword == "additionalItems") child.forbiddenUnder = "additionalItems";
+        return parse(e.document(), child);
+    }
+
+    void parseItems(const bson::Element& e, const Context& ctx) {
+        std::string at = joinPath(ctx.path, "items");
+        if (e.isDocument()) {
+            validateOnly(e.document(), ctx, std::move(at), "items");
+            return;
+        }
+        if (!e.isArray()) {
+            failAt(ErrorCode::TypeMismatch,
+                   "$jsonSchema keyword 'items' must be either an array or an object", at);
+        }
+        for (auto item : e.document()) {
+            std::string itemPath = joinPath(at, item.key());
+            requireNestedSchema(item, "items entry", itemPath);
+            validateOnly(item.document(), ctx, std::move(itemPath), "items");
+        }
+    }
+
+    // Parses a subschema where encryption may not appear, for its errors only.
+    void validateOnly(bson::View schema, const Context& ctx, std::string path,
+                      std::string_view underKeyword) {
+        Context child = childContext(ctx, std::move(path));
+        if (child.forbiddenUnder.empty()) child.forbiddenUnder = underKeyword;
+        parse(schema, child);
+    }
+
+    void checkValidationKeywords(const Keywords& kw, const Context& ctx) {
+        for (auto key : kw.order) {
+            auto info = lookupKeyword(key);
+            if (!info || info->kind == ValueKind::Structural) continue;
+            checkValue(*kw[info->keyword], info->kind, ctx);
+        }
+        auto needs = [&](Keyword dependent, Keyword required, std::string_view dName,
+                         std::string_view rName) {
+            if (kw[dependent] && !kw[required]) {
+                failAt(ErrorCode::FailedToParse,
+                       "$jsonSchema keyword '" + std::string(rName) + "' must be present if '" +
+                           std::string(dName) + "' is present",
+                       joinPath(ctx.path, dName));
+            }
+        };
+        needs(Keyword::ExclusiveMinimum, Keyword::Minimum, "exclusiveMinimum", "minimum");
+        needs(Keyword::ExclusiveMaximum, Keyword::Maximum, "exclusiveMaximum", "maximum");
+    }
+
+    void checkValue(const bson::Element& e, ValueKind kind, const Context& ctx) {
+        std::string keyword(e.key());
+        std::string at = joinPath(ctx.path, keyword);
+        auto mustBe = [&](bool ok, std::string_view what) {
+            if (!ok) {
+                failAt(ErrorCode::TypeMismatch,
+                       "$jsonSchema keyword '" + keyword + "' must be " + std::string(what), at);
+            }
+        };
+        switch (kind) {
+            case ValueKind::Number:
+                mustBe(e.isNumber(), "a number");
+                break;
+            case ValueKind::NonNegativeInteger: {
+                mustBe(e.isNumber(), "a number");
+                double v = e.asDouble();
+                if (!(v >= 0) || std::floor(v) != v) {
+                    failAt(ErrorCode::FailedToParse,
+                           "$jsonSchema keyword '" + keyword + "' must be a non-negative integer",
+                           at);
+                }
+                break;
+            }
+            case ValueKind::Boolean:
+                mustBe(e.isBool(), "a boolean");
+                break;
+            case ValueKind::String:
+            case ValueKind::Regex:
+                mustBe(e.isString(), "a string");
+                break;
+            case ValueKind::StringArray: {
+                mustBe(e.isArray(), "an array");
+                std::unordered_set<std::string_view> seen;
+                for (auto item : e.document()) {
+                    mustBe(item.isString(), "an array of strings");
+                    if (!seen.insert(item.utf8()).second) {
+                        failAt(ErrorCode::FailedToParse,
+                               "$jsonSchema keyword '" + keyword +
+                                   "' array did not contain unique "
+                                   "values: '" +
+                                   std::string(item.utf8()) + "'",
+                               at);
+                    }
+                }
+                if (seen.empty()) {
+                    failAt(ErrorCode::FailedToParse,
+                           "$jsonSchema keyword '" + keyword + "' cannot be an empty array", at);
+                }
+                break;
+            }
+            case ValueKind::NonEmptyArray:
+                mustBe(e.isArray(), "an array");
+                if (e.document().empty()) {
+                    failAt(ErrorCode::FailedToParse,
+                           "$jsonSchema keyword '" + keyword + "' cannot be an empty array", at);
+                }
+                break;
+            case ValueKind::SchemaArray: {
+                mustBe(e.isArray(), "an array");
+                bool any = false;
+                for (auto item : e.document()) {
+                    any = true;
+                    std::string itemPath = joinPath(at, item.key());
+                    requireNestedSchema(item, keyword + " entry", itemPath);
+                    validateOnly(item.document(), ctx, std::move(itemPath), e.key());
+                }
+                if (!any) {
+                    failAt(ErrorCode::FailedToParse,
+                           "$jsonSchema keyword '" + keyword + "' must be a non-empty array", at);
+                }
+                break;
+            }
+            case ValueKind::Schema:
+                mustBe(e.isDocument(), "an object");
+                validateOnly(e.document(), ctx, at, e.key());
+                break;
+            case ValueKind::DependencyObject:
+                mustBe(e.isDocument(), "an object");
+                for (auto dep : e.document()) {
+                    std::string depPath = joinPath(at, dep.key());
+                    if (dep.isDocument()) {
+                        validateOnly(dep.document(), ctx, std::move(depPath), e.key());
+                    } else if (dep.isArray()) {
+                        for (auto name : dep.document()) {
+                            if (!name.isString()) {
+                                failAt(ErrorCode::TypeMismatch,
+                                       "property dependencies in $jsonSchema keyword "
+                                       "'dependencies' must be strings",
+                                       depPath);
+                            }
+                        }
+                    } else {
+                        failAt(ErrorCode::TypeMismatch,
+                               "Each entry of $jsonSchema keyword 'dependencies' must be either "
+                               "an object or an array of strings",
+                               depPath);
+                    }
+                }
+                break;
+            case ValueKind::Structural:
+            case ValueKind::None:
+                break;
+        }
+    }
+
+    static void requireObject(const bson::Element& e, const std::string& at) {
+        if (!e.isDocument()) {
+            failAt(ErrorCode::TypeMismatch,
+                   "$jsonSchema keyword '" + std::string(e.key()) + "' must be an object", at);
+        }
+    }
+
+    static void requireNestedSchema(const bson::Element& e, std::string_view what,
+                                    const std::string& at) {
+        if (!e.isDocument()) {
+            failAt(ErrorCode::TypeMismatch,
+                   "Nested schema for $jsonSchema " + std::string(what) + " '" +
+                       std::string(e.key()) + "' must be an object",
+                   at);
+        }
+    }
+
+    static Context childContext(const Context& ctx, std::string path) {
+        Context child = ctx;
+        child.path = std::move(path);
+        child.depth = ctx.depth + 1;
+        return child;
+    }
+
+    bool remote_;
+};
+
+}  // namespace
+
+std::unique_ptr<Node> parseSchemaTree(bson::View jsonSchema, bool isRemote) {
+    Parser parser(isRemote);
+    return parser.parse(jsonSchema, Context{});
+}
+
+}  // namespace cryptd::schema

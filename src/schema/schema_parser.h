@@ -1,0 +1,20 @@
+#pragma once
+// $jsonSchema -> Node tree. One pass, depth-first: keyword table lookup, structure checks,
+// encrypt/encryptMetadata parsing with inheritance, and validation of the subschemas where
+// encryption is not allowed (items, additionalItems, allOf/anyOf/oneOf/not, dependencies).
+
+#include <memory>
+
+#include "common/bson.h"
+#include "schema/schema_node.h"
+
+namespace cryptd::schema {
+
+// Subschema nesting limit: deeper schemas are rejected with a clear error (and the parser's
+// recursion stays far from any stack limit).
+inline constexpr size_t kMaxSchemaDepth = 64;
+
+// Throws cryptd::Error naming the schema path of the offending node.
+std::unique_ptr<Node> parseSchemaTree(bson::View jsonSchema, bool isRemote);
+
+}  // namespace cryptd::schema
