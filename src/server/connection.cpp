@@ -1,0 +1,140 @@
+#include "server/connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <vector>
+
+#include "server/wire_message.h"
+
+namespace cryptd::server {
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// The body is read in pieces, so memory grows with bytes actually received, not with the
+// length a client claims.
+constexpr size_t kReadChunk = 1 << 20;
+
+// Registers the connection with the server for its lifetime (shutdown closes idle ones).
+class Registration {
+  public:
+    Registration(ServerCore& core, int64_t id, ServerCore::Slot& slot) : core_(core), id_(id) {
+        core_.connections.emplace(id, &slot);
+        core_.stats.connectionOpened();
+        core_.noteActivity();
+    }
+    ~Registration() {
+        core_.connections.erase(id_);
+        core_.stats.connectionClosed();
+        core_.connectionEnded();
+    }
+    Registration(const Registration&) = delete;
+    Registration& operator=(const Registration&) = delete;
+
+  private:
+    ServerCore& core_;
+    int64_t id_;
+};
+
+}  // namespace
+
+asio::awaitable<void> serveConnection(ServerCore& core,
+                                      asio::generic::stream_protocol::socket socket,
+                                      std::string remote) {
+    const int64_t id = core.nextConnectionId++;
+    const std::string name = "conn" + std::to_string(id);
+    ServerCore::Slot slot;
+    slot.close = [&socket] {
+        boost::system::error_code ignored;
+        socket.shutdown(asio::socket_base::shutdown_both, ignored);
+        socket.close(ignored);
+    };
+    Registration registration(core, id, slot);
+    if (!core.logger.quiet()) {
+        log(core.logger, Severity::kInfo, Component::kNetwork, "listener", 22943,
+            "Connection accepted", [&](bson::Builder& a) {
+                a.appendUtf8("remote", remote);
+                a.appendInt64("connectionId", id);
+                a.appendInt64("connectionCount", core.stats.currentConnections());
+            });
+    }
+
+    CommandContext ctx{id,
+                       name,
+                       remote,
+                       core.info,
+                       core.options,
+                       core.stats,
+                       core.logger,
+                       [&core](std::string_view reason) {
+                           core.requestShutdown(StopCause::kRequested, std::string(reason));
+                       }};
+    std::vector<uint8_t> message;
+    std::string closeReason = "client closed the connection";
+    while (!core.stopping) {
+        uint8_t header[wire::kHeaderSize];
+        auto [ec, n] = co_await asio::async_read(socket, asio::buffer(header), kUseTuple);
+        if (ec) {
+            if (ec != asio::error::eof) closeReason = ec.message();
+            break;
+        }
+        try {
+            wire::Header h = wire::parseHeader(header);
+            message.assign(header, header + wire::kHeaderSize);
+            auto total = static_cast<size_t>(h.messageLength);
+            while (message.size() < total) {
+                size_t at = message.size();
+                size_t chunk = std::min(total - at, kReadChunk);
+                message.resize(at + chunk);
+                auto [rec, rn] = co_await asio::async_read(
+                    socket, asio::buffer(message.data() + at, chunk), kUseTuple);
+                if (rec) throw wire::FramingError("connection closed in the middle of a message");
+            }
+            wire::Request request = wire::parseRequest(message);
+            message.clear();
+            message.shrink_to_fit();
+            slot.busy = true;
+            core.noteActivity();
+            // Analysis is CPU work: run it on the pool so this thread keeps serving I/O.
+            bson::Doc reply = co_await asio::co_spawn(
+                core.pool,
+                [&]() -> asio::awaitable<bson::Doc> {
+                    co_return core.dispatcher.dispatch(request.body.view(), ctx);
+                },
+                asio::use_awaitable);
+            if (!request.moreToCome) {
+                auto bytes = wire::serializeReply(request, core.nextRequestId++, reply.view());
+                auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(bytes), kUseTuple);
+                if (wec) {
+                    closeReason = "write failed: " + wec.message();
+                    break;
+                }
+            }
+            slot.busy = false;
+        } catch (const wire::FramingError& e) {
+            closeReason = std::string("malformed message: ") + e.what();
+            log(core.logger, Severity::kWarning, Component::kNetwork, name, 9100002,
+                "Closing connection after a malformed message", [&](bson::Builder& a) {
+                    a.appendUtf8("remote", remote);
+                    a.appendUtf8("error", e.what());
+                });
+            break;
+        }
+    }
+    if (core.stopping) closeReason = "server shutting down";
+    slot.close();
+    if (!core.logger.quiet()) {
+        log(core.logger, Severity::kInfo, Component::kNetwork, name, 22944, "Connection ended",
+            [&](bson::Builder& a) {
+                a.appendUtf8("remote", remote);
+                a.appendInt64("connectionId", id);
+                a.appendInt64("connectionCount", core.stats.currentConnections() - 1);
+                a.appendUtf8("reason", closeReason);
+            });
+    }
+}
+
+}  // namespace cryptd::server

@@ -1,0 +1,30 @@
+#pragma once
+// What the daemon needs to know to serve: filled by the app from the command line / config file.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "common/bson.h"
+
+namespace cryptd::server {
+
+struct ServerOptions {
+    int port = 27020;   // 0 picks a free port
+    bool ipv6 = false;  // also listen on ::1
+    bool unixSocket = true;
+    std::string unixSocketPrefix = "/tmp";  // socket: <prefix>/mongocryptd.sock
+    uint32_t filePermissions = 0700;        // mode of the socket file
+    int64_t maxConns = 1'000'000;
+    std::chrono::seconds idleShutdownTimeout{0};  // 0 = never
+    int dispatchThreads = 2;                      // analysis runs here, off the I/O thread
+};
+
+// Facts reported by admin commands.
+struct ServerInfo {
+    std::string version;     // cryptd's own version ("0.1.0")
+    std::string gitVersion;  // commit, or "unknown"
+    bson::Doc cmdLineOpts;   // {argv: [...], parsed: {...}} for getCmdLineOpts
+};
+
+}  // namespace cryptd::server

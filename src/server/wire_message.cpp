@@ -1,0 +1,374 @@
+#include "server/wire_message.h"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <string_view>
+
+#include "server/crc32c.h"
+
+namespace cryptd::server::wire {
+
+namespace {
+
+int32_t loadInt32(const uint8_t* p) {
+    uint32_t v = uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+    return static_cast<int32_t>(v);
+}
+
+void storeInt32(std::vector<uint8_t>& out, int32_t value) {
+    auto v = static_cast<uint32_t>(value);
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+void storeInt32At(std::vector<uint8_t>& out, size_t at, int32_t value) {
+    auto v = static_cast<uint32_t>(value);
+    for (size_t i = 0; i < 4; ++i) out[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+// Sequential reads over a bounded byte range; every overrun is a FramingError.
+class Reader {
+  public:
+    explicit Reader(std::span<const uint8_t> bytes) : bytes_(bytes) {}
+
+    size_t remaining() const { return bytes_.size() - pos_; }
+    bool done() const { return pos_ == bytes_.size(); }
+
+    void need(size_t n, const char* what) const {
+        if (remaining() < n) throw FramingError(std::string("message truncated in ") + what);
+    }
+    int32_t int32(const char* what) {
+        need(4, what);
+        int32_t v = loadInt32(bytes_.data() + pos_);
+        pos_ += 4;
+        return v;
+    }
+    uint8_t byte(const char* what) {
+        need(1, what);
+        return bytes_[pos_++];
+    }
+    std::string_view cstring(const char* what) {
+        const uint8_t* start = bytes_.data() + pos_;
+        const void* nul = std::memchr(start, 0, remaining());
+        if (nul == nullptr) throw FramingError(std::string("unterminated string in ") + what);
+        size_t len = static_cast<const uint8_t*>(nul) - start;
+        pos_ += len + 1;
+        return {reinterpret_cast<const char*>(start), len};
+    }
+    // One BSON document's bytes (bounds only; validate() checks the content).
+    std::span<const uint8_t> document(const char* what) {
+        need(4, what);
+        int32_t len = loadInt32(bytes_.data() + pos_);
+        if (len < 5 || static_cast<size_t>(len) > remaining()) {
+            throw FramingError(std::string("invalid BSON length in ") + what);
+        }
+        auto doc = bytes_.subspan(pos_, static_cast<size_t>(len));
+        pos_ += static_cast<size_t>(len);
+        return doc;
+    }
+    std::span<const uint8_t> take(size_t n, const char* what) {
+        need(n, what);
+        auto s = bytes_.subspan(pos_, n);
+        pos_ += n;
+        return s;
+    }
+
+  private:
+    std::span<const uint8_t> bytes_;
+    size_t pos_ = 0;
+};
+
+void validate(std::span<const uint8_t> doc, const char* what) {
+    int depth = bsonDepth(doc.data(), doc.size(), kMaxBsonDepth);
+    if (depth < 0) throw FramingError(std::string("invalid BSON in ") + what);
+    if (depth > kMaxBsonDepth) {
+        throw FramingError(std::string("BSON nested deeper than ") + std::to_string(kMaxBsonDepth) +
+                           " levels in " + what);
+    }
+    if (!bson::isValid(doc.data(), doc.size())) {
+        throw FramingError(std::string("invalid BSON in ") + what);
+    }
+}
+
+struct Sequence {
+    std::string_view identifier;
+    std::vector<std::span<const uint8_t>> documents;
+};
+
+Request parseOpMsg(const Header& header, std::span<const uint8_t> message) {
+    Request req;
+    req.protocol = Protocol::kOpMsg;
+    req.requestId = header.requestId;
+    Reader r(message.subspan(kHeaderSize));
+    auto flags = static_cast<uint32_t>(r.int32("OP_MSG flags"));
+    // Bits 0-15 are required: a flag we do not know changes the meaning of the message.
+    uint32_t unknownRequired = flags & 0xFFFFu & ~(kChecksumPresent | kMoreToCome);
+    if (unknownRequired != 0) {
+        throw FramingError("OP_MSG has unknown required flag bits " +
+                           std::to_string(unknownRequired));
+    }
+    req.moreToCome = flags & kMoreToCome;
+    req.checksumPresent = flags & kChecksumPresent;
+
+    std::span<const uint8_t> sectionBytes = message.subspan(kHeaderSize + 4);
+    if (req.checksumPresent) {
+        if (sectionBytes.size() < 4) throw FramingError("OP_MSG too short for its checksum");
+        size_t crcAt = message.size() - 4;
+        auto expected = static_cast<uint32_t>(loadInt32(message.data() + crcAt));
+        if (crc32c(message.first(crcAt)) != expected)
+            throw FramingError("OP_MSG checksum mismatch");
+        sectionBytes = sectionBytes.first(sectionBytes.size() - 4);
+    }
+
+    Reader sections(sectionBytes);
+    std::span<const uint8_t> body;
+    bool haveBody = false;
+    std::vector<Sequence> sequences;
+    while (!sections.done()) {
+        uint8_t kind = sections.byte("OP_MSG section kind");
+        if (kind == 0) {
+            if (haveBody) throw FramingError("OP_MSG has more than one body section");
+            body = sections.document("OP_MSG body");
+            haveBody = true;
+        } else if (kind == 1) {
+            int32_t size = sections.int32("OP_MSG document sequence");
+            if (size < 4 + 1) throw FramingError("OP_MSG document sequence size too small");
+            Reader seq(sections.take(static_cast<size_t>(size) - 4, "OP_MSG document sequence"));
+            Sequence s;
+            s.identifier = seq.cstring("OP_MSG document sequence identifier");
+            if (s.identifier.empty()) throw FramingError("OP_MSG document sequence has no name");
+            while (!seq.done()) s.documents.push_back(seq.document("OP_MSG document sequence"));
+            sequences.push_back(std::move(s));
+        } else {
+            throw FramingError("OP_MSG has unknown section kind " + std::to_string(kind));
+        }
+    }
+    if (!haveBody) throw FramingError("OP_MSG has no body section");
+    validate(body, "OP_MSG body");
+    for (const auto& s : sequences) {
+        for (auto d : s.documents) validate(d, "OP_MSG document sequence");
+    }
+    if (sequences.empty()) {
+        req.body = bson::Doc::copyOf(body.data(), body.size());
+        return req;
+    }
+
+    // Fold each sequence into the body as an array, as if the client had sent it inline.
+    bson::View bodyView(body.data(), static_cast<uint32_t>(body.size()));
+    std::set<std::string_view> names;
+    for (auto e : bodyView) names.insert(e.key());
+    bson::Builder folded;
+    for (auto e : bodyView) folded.append(e);
+    for (const auto& s : sequences) {
+        if (!names.insert(s.identifier).second) {
+            throw FramingError("OP_MSG field '" + std::string(s.identifier) +
+                               "' is both in the body and a document sequence, or repeated");
+        }
+        folded.appendArray(s.identifier, [&](bson::Builder& arr) {
+            char buf[16];
+            uint32_t i = 0;
+            for (auto d : s.documents) {
+                arr.appendDocument(bson::arrayKey(i++, buf),
+                                   bson::View(d.data(), static_cast<uint32_t>(d.size())));
+            }
+        });
+    }
+    req.body = folded.finish();
+    return req;
+}
+
+Request parseOpQuery(const Header& header, std::span<const uint8_t> message) {
+    Request req;
+    req.protocol = Protocol::kOpQuery;
+    req.requestId = header.requestId;
+    Reader r(message.subspan(kHeaderSize));
+    r.int32("OP_QUERY flags");
+    std::string_view ns = r.cstring("OP_QUERY namespace");
+    r.int32("OP_QUERY numberToSkip");
+    r.int32("OP_QUERY numberToReturn");
+    auto query = r.document("OP_QUERY query");
+    if (!r.done()) r.document("OP_QUERY returnFieldsSelector");
+    if (!r.done()) throw FramingError("OP_QUERY has trailing bytes");
+
+    constexpr std::string_view kCmd = ".$cmd";
+    if (ns.size() <= kCmd.size() || ns.substr(ns.size() - kCmd.size()) != kCmd) {
+        throw FramingError("OP_QUERY is only supported for commands on '<db>.$cmd', not '" +
+                           std::string(ns) + "'");
+    }
+    std::string_view db = ns.substr(0, ns.size() - kCmd.size());
+    validate(query, "OP_QUERY query");
+    bson::View q(query.data(), static_cast<uint32_t>(query.size()));
+    // Legacy drivers wrap the command as {$query: {...}, $readPreference: ...}.
+    for (const char* wrapper : {"$query", "query"}) {
+        auto inner = q.find(wrapper);
+        if (inner && inner->isDocument() && q.begin() != q.end() && (*q.begin()).key() == wrapper) {
+            q = inner->document();
+            break;
+        }
+    }
+    bson::Builder b;
+    for (auto e : q) b.append(e);
+    if (!q.find("$db")) b.appendUtf8("$db", db);
+    req.body = b.finish();
+    return req;
+}
+
+Request parseOpCompressed(const Header& header, std::span<const uint8_t> message) {
+    Reader r(message.subspan(kHeaderSize));
+    int32_t original = r.int32("OP_COMPRESSED originalOpcode");
+    int32_t size = r.int32("OP_COMPRESSED uncompressedSize");
+    uint8_t compressor = r.byte("OP_COMPRESSED compressorId");
+    if (original != static_cast<int32_t>(OpCode::kMsg) &&
+        original != static_cast<int32_t>(OpCode::kQuery)) {
+        throw FramingError("OP_COMPRESSED wraps unsupported opcode " + std::to_string(original));
+    }
+    if (size < 0 || size > kMaxMessageSizeBytes - static_cast<int32_t>(kHeaderSize)) {
+        throw FramingError("OP_COMPRESSED uncompressedSize out of range");
+    }
+    // We never advertise compression, so well-behaved clients never compress; the no-op
+    // compressor is accepted for completeness. Others would need a library each.
+    if (compressor != 0) {
+        throw FramingError("OP_COMPRESSED compressor " + std::to_string(compressor) +
+                           " is not supported (this server advertises no compression)");
+    }
+    auto payload = r.take(r.remaining(), "OP_COMPRESSED payload");
+    if (payload.size() != static_cast<size_t>(size)) {
+        throw FramingError("OP_COMPRESSED payload size differs from uncompressedSize");
+    }
+    std::vector<uint8_t> inner(kHeaderSize + payload.size());
+    storeInt32At(inner, 0, static_cast<int32_t>(inner.size()));
+    storeInt32At(inner, 4, header.requestId);
+    storeInt32At(inner, 8, header.responseTo);
+    storeInt32At(inner, 12, original);
+    std::copy(payload.begin(), payload.end(), inner.begin() + kHeaderSize);
+    Request req = original == static_cast<int32_t>(OpCode::kMsg) ? parseOpMsg(header, inner)
+                                                                 : parseOpQuery(header, inner);
+    req.compressed = true;
+    return req;
+}
+
+}  // namespace
+
+Header parseHeader(std::span<const uint8_t> bytes) {
+    if (bytes.size() < kHeaderSize) throw FramingError("message shorter than its header");
+    Header h;
+    h.messageLength = loadInt32(bytes.data());
+    h.requestId = loadInt32(bytes.data() + 4);
+    h.responseTo = loadInt32(bytes.data() + 8);
+    h.opCode = loadInt32(bytes.data() + 12);
+    if (h.messageLength <= static_cast<int32_t>(kHeaderSize)) {
+        throw FramingError("message length " + std::to_string(h.messageLength) + " is too small");
+    }
+    if (h.messageLength > kMaxMessageSizeBytes) {
+        throw FramingError("message length " + std::to_string(h.messageLength) +
+                           " exceeds the maximum of " + std::to_string(kMaxMessageSizeBytes));
+    }
+    switch (static_cast<OpCode>(h.opCode)) {
+        case OpCode::kMsg:
+        case OpCode::kQuery:
+        case OpCode::kCompressed:
+            return h;
+        case OpCode::kReply:
+            break;
+    }
+    throw FramingError("unsupported opcode " + std::to_string(h.opCode));
+}
+
+Request parseRequest(std::span<const uint8_t> message) {
+    Header h = parseHeader(message);
+    if (static_cast<size_t>(h.messageLength) != message.size()) {
+        throw FramingError("message length field does not match the bytes received");
+    }
+    switch (static_cast<OpCode>(h.opCode)) {
+        case OpCode::kMsg:
+            return parseOpMsg(h, message);
+        case OpCode::kQuery:
+            return parseOpQuery(h, message);
+        case OpCode::kCompressed:
+            return parseOpCompressed(h, message);
+        case OpCode::kReply:
+            break;
+    }
+    throw FramingError("unsupported opcode " + std::to_string(h.opCode));
+}
+
+std::vector<uint8_t> serializeOpMsg(int32_t requestId, int32_t responseTo, uint32_t flags,
+                                    bson::View body) {
+    std::vector<uint8_t> out;
+    out.reserve(kHeaderSize + 4 + 1 + body.size() + 4);
+    storeInt32(out, 0);  // length, patched below
+    storeInt32(out, requestId);
+    storeInt32(out, responseTo);
+    storeInt32(out, static_cast<int32_t>(OpCode::kMsg));
+    storeInt32(out, static_cast<int32_t>(flags));
+    out.push_back(0);  // kind 0: the body
+    out.insert(out.end(), body.data(), body.data() + body.size());
+    size_t total = out.size() + ((flags & kChecksumPresent) ? 4 : 0);
+    storeInt32At(out, 0, static_cast<int32_t>(total));
+    if (flags & kChecksumPresent) storeInt32(out, static_cast<int32_t>(crc32c(out)));
+    return out;
+}
+
+std::vector<uint8_t> serializeOpReply(int32_t requestId, int32_t responseTo, bson::View body) {
+    std::vector<uint8_t> out;
+    out.reserve(kHeaderSize + 20 + body.size());
+    storeInt32(out, 0);
+    storeInt32(out, requestId);
+    storeInt32(out, responseTo);
+    storeInt32(out, static_cast<int32_t>(OpCode::kReply));
+    storeInt32(out, 0);  // responseFlags
+    storeInt32(out, 0);  // cursorID (int64)
+    storeInt32(out, 0);
+    storeInt32(out, 0);  // startingFrom
+    storeInt32(out, 1);  // numberReturned
+    out.insert(out.end(), body.data(), body.data() + body.size());
+    storeInt32At(out, 0, static_cast<int32_t>(out.size()));
+    return out;
+}
+
+std::vector<uint8_t> serializeReply(const Request& request, int32_t requestId, bson::View body) {
+    if (request.protocol == Protocol::kOpQuery) {
+        return serializeOpReply(requestId, request.requestId, body);
+    }
+    return serializeOpMsg(requestId, request.requestId,
+                          request.checksumPresent ? kChecksumPresent : 0, body);
+}
+
+int bsonDepth(const uint8_t* data, size_t len, int limit) {
+    bson_t doc;
+    if (len > UINT32_MAX || !bson_init_static(&doc, data, len)) return -1;
+    // An explicit stack of iterators: no recursion, so hostile nesting cannot exhaust the stack.
+    std::vector<bson_iter_t> stack(1);
+    if (!bson_iter_init(&stack.back(), &doc)) return -1;
+    int deepest = 1;
+    while (!stack.empty()) {
+        bson_iter_t* top = &stack.back();
+        if (!bson_iter_next(top)) {
+            if (top->err_off != 0) return -1;
+            stack.pop_back();
+            continue;
+        }
+        bson_iter_t child;
+        if (BSON_ITER_HOLDS_DOCUMENT(top) || BSON_ITER_HOLDS_ARRAY(top)) {
+            if (!bson_iter_recurse(top, &child)) return -1;
+        } else if (BSON_ITER_HOLDS_CODEWSCOPE(top)) {
+            uint32_t codeLen = 0;
+            uint32_t scopeLen = 0;
+            const uint8_t* scope = nullptr;
+            bson_iter_codewscope(top, &codeLen, &scopeLen, &scope);
+            bson_t scopeDoc;
+            if (scope == nullptr || !bson_init_static(&scopeDoc, scope, scopeLen) ||
+                !bson_iter_init(&child, &scopeDoc)) {
+                return -1;
+            }
+        } else {
+            continue;
+        }
+        stack.push_back(child);
+        deepest = std::max(deepest, static_cast<int>(stack.size()));
+        if (deepest > limit) return limit + 1;
+    }
+    return deepest;
+}
+
+}  // namespace cryptd::server::wire
