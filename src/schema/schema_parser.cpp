@@ -29,13 +29,14 @@ struct Context {
     std::string_view forbiddenUnder;
 };
 
-// The keywords of one subschema, by table slot.
+// The keywords of one subschema, by table slot (small on the stack: the parser recurses).
 struct Keywords {
-    std::array<std::optional<bson::Element>, kKeywordCount> slot;
-    std::vector<std::string_view> order;  // as written, for messages
+    std::vector<bson::Element> elements;        // as written
+    std::array<uint8_t, kKeywordCount> slot{};  // 1-based index into elements; 0 = absent
 
-    const std::optional<bson::Element>& operator[](Keyword k) const {
-        return slot[static_cast<size_t>(k)];
+    const bson::Element* operator[](Keyword k) const {
+        uint8_t i = slot[static_cast<size_t>(k)];
+        return i ? &elements[i - 1] : nullptr;
     }
 };
 
@@ -59,14 +60,14 @@ class Parser {
         }
         auto types = parseTypes(kw, ctx);
         Context below = ctx;
-        if (const auto& meta = kw[Keyword::EncryptMetadata]) {
+        if (const auto* meta = kw[Keyword::EncryptMetadata]) {
             below.inherited = ctx.inherited.overriddenBy(parseMetadata(*meta, types, ctx));
         }
-        if (const auto& e = kw[Keyword::Properties]) parseProperties(*node, *e, below);
-        if (const auto& e = kw[Keyword::PatternProperties]) parsePatterns(*node, *e, below);
-        if (const auto& e = kw[Keyword::AdditionalProperties]) parseAdditional(*node, *e, below);
-        if (const auto& e = kw[Keyword::Items]) parseItems(*e, ctx);
-        if (const auto& e = kw[Keyword::AdditionalItems]) {
+        if (const auto* e = kw[Keyword::Properties]) parseProperties(*node, *e, below);
+        if (const auto* e = kw[Keyword::PatternProperties]) parsePatterns(*node, *e, below);
+        if (const auto* e = kw[Keyword::AdditionalProperties]) parseAdditional(*node, *e, below);
+        if (const auto* e = kw[Keyword::Items]) parseItems(*e, ctx);
+        if (const auto* e = kw[Keyword::AdditionalItems]) {
             parseBoolOrSchema(*e, ctx, "additionalItems");
         }
         checkValidationKeywords(kw, ctx);
@@ -101,8 +102,9 @@ class Parser {
                 failAt(ErrorCode::FailedToParse,
                        "Duplicate $jsonSchema keyword: " + std::string(key), at);
             }
-            slot = e;
-            kw.order.push_back(key);
+            // Each keyword is stored once, so there are at most kKeywordCount elements.
+            kw.elements.push_back(e);
+            slot = static_cast<uint8_t>(kw.elements.size());
         }
         return kw;
     }
@@ -136,7 +138,8 @@ class Parser {
                        at);
             }
         }
-        for (auto key : kw.order) {
+        for (const auto& e : kw.elements) {
+            auto key = e.key();
             if (key == "encrypt") continue;
             failAt(ErrorCode::FailedToParse,
                    std::string(kEncryptPrefix) +
@@ -158,8 +161,8 @@ class Parser {
 
     // bsonType / type as a list of BSON types; nullopt when the subschema has neither.
     std::optional<std::vector<bson_type_t>> parseTypes(const Keywords& kw, const Context& ctx) {
-        const auto& bsonType = kw[Keyword::BsonType];
-        const auto& type = kw[Keyword::Type];
+        const auto* bsonType = kw[Keyword::BsonType];
+        const auto* type = kw[Keyword::Type];
         if (bsonType && type) {
             failAt(ErrorCode::FailedToParse,
                    "Cannot specify both $jsonSchema keywords 'bsonType' and 'type'",
@@ -264,8 +267,16 @@ class Parser {
                        childPath);
             }
             requireNestedSchema(prop, "property", childPath);
-            node.addProperty(std::string(prop.key()),
-                             parse(prop.document(), childContext(ctx, std::move(childPath))));
+            auto child = parse(prop.document(), childContext(ctx, childPath));
+            if (child->containsEncryption() && prop.key().find('.') != std::string_view::npos) {
+                // A query path "a.b" means field b inside a, never a field named "a.b": the
+                // analyzers could not tell which one a command refers to.
+                failAt(ErrorCode::FailedToParse,
+                       std::string(kEncryptPrefix) +
+                           "A property name containing '.' cannot lead to an encrypted field",
+                       childPath);
+            }
+            node.addProperty(std::string(prop.key()), std::move(child));
         }
     }
 
@@ -335,8 +346,8 @@ class Parser {
     }
 
     void checkValidationKeywords(const Keywords& kw, const Context& ctx) {
-        for (auto key : kw.order) {
-            auto info = lookupKeyword(key);
+        for (const auto& e : kw.elements) {
+            auto info = lookupKeyword(e.key());
             if (!info || info->kind == ValueKind::Structural) continue;
             checkValue(*kw[info->keyword], info->kind, ctx);
         }

@@ -38,13 +38,13 @@ inline Error parseError(std::string_view json, bool remote = false) {
 }
 
 // The message contains `text`, and names `path` as " (at <path>)".
-#define EXPECT_SCHEMA_ERROR(json, remote, code, text, path)                                   \
-    do {                                                                                      \
-        ::cryptd::Error err_ = ::cryptd::schema::test::parseError(json, remote);              \
-        EXPECT_EQ(err_.code(), code) << err_.reason();                                        \
-        EXPECT_NE(err_.reason().find(text), std::string::npos) << err_.reason();              \
-        EXPECT_NE(err_.reason().find(std::string(" (at ") + (path) + ")"), std::string::npos) \
-            << err_.reason();                                                                 \
+#define EXPECT_SCHEMA_ERROR(json_, remote_, code_, text_, path_)                               \
+    do {                                                                                       \
+        ::cryptd::Error err_ = ::cryptd::schema::test::parseError(json_, remote_);             \
+        EXPECT_EQ(err_.code(), code_) << err_.reason();                                        \
+        EXPECT_NE(err_.reason().find(text_), std::string::npos) << err_.reason();              \
+        EXPECT_NE(err_.reason().find(std::string(" (at ") + (path_) + ")"), std::string::npos) \
+            << err_.reason();                                                                  \
     } while (0)
 
 inline std::string uuidJson(std::string_view uuid) {
