@@ -1,5 +1,9 @@
 #include "schema/property_pattern.h"
 
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
 #include "schema/schema_error.h"
 
 namespace cryptd::schema {
@@ -23,45 +27,108 @@ std::regex_constants::syntax_option_type regexFlags() {
            path);
 }
 
-// Counted repetitions ({n}, {n,}, {n,m}) are compiled by copying the repeated atom, so large
-// bounds mean a large automaton. The library also caps the automaton size; this gives a clearer
-// message for the common case.
-void checkRepeatBounds(std::string_view p, const std::string& path) {
-    bool inClass = false;
-    for (size_t i = 0; i < p.size(); ++i) {
-        char c = p[i];
-        if (c == '\\') {
-            ++i;
-            continue;
-        }
-        if (inClass) {
-            if (c == ']') inClass = false;
-            continue;
-        }
-        if (c == '[') {
-            inClass = true;
-            continue;
-        }
-        if (c != '{') continue;
-        unsigned long value = 0;
-        for (size_t j = i + 1;
-             j < p.size() && (std::isdigit(static_cast<unsigned char>(p[j])) || p[j] == ','); ++j) {
-            if (p[j] == ',') {
-                value = 0;
-                continue;
+size_t saturatingMul(size_t a, size_t b) {
+    constexpr size_t kCap = size_t{1} << 40;
+    return (a != 0 && b > kCap / a) ? kCap : a * b;
+}
+
+// Reads "{n}", "{n,}" or "{n,m}" at p[i]; returns the upper bound (n + 1 when unbounded) and
+// moves i to the closing brace, or returns 0 when p[i] does not start a counted repetition.
+size_t readRepeat(std::string_view p, size_t& i, const std::string& path) {
+    size_t j = i + 1, lo = 0, hi = 0;
+    bool comma = false, digits = false, hiDigits = false;
+    for (; j < p.size() && p[j] != '}'; ++j) {
+        char c = p[j];
+        if (c == ',' && !comma) {
+            comma = true;
+        } else if (std::isdigit(static_cast<unsigned char>(c))) {
+            size_t& v = comma ? hi : lo;
+            (comma ? hiDigits : digits) = true;
+            v = v * 10 + static_cast<size_t>(c - '0');
+            if (v > PropertyPattern::kMaxRepeatBound) {
+                failAt(ErrorCode::BadValue,
+                       "Invalid regular expression in $jsonSchema patternProperties '" +
+                           std::string(p) + "': repetition counts above " +
+                           std::to_string(PropertyPattern::kMaxRepeatBound) + " are not supported",
+                       path);
             }
-            value = value * 10 + static_cast<unsigned long>(p[j] - '0');
-            if (value > PropertyPattern::kMaxRepeatBound) {
-                invalid(p,
-                        "repetition counts above " +
-                            std::to_string(PropertyPattern::kMaxRepeatBound) + " are not supported",
-                        path);
-            }
+        } else {
+            return 0;
         }
     }
+    if (j >= p.size() || !digits) return 0;
+    i = j;
+    return comma ? (hiDigits ? std::max(lo, hi) : lo + 1) : lo;
 }
 
 }  // namespace
+
+size_t PropertyPattern::estimateStates(std::string_view p, const std::string& path) {
+    // The regex library compiles a quantified atom by copying it up to its upper bound, so the
+    // automaton grows with the product of nested bounds. Estimate that size up front.
+    struct Group {
+        size_t size = 0;
+        size_t last = 0;  // size of the most recent atom (what a quantifier applies to)
+    };
+    std::vector<Group> stack(1);
+    auto atom = [&](size_t n) {
+        stack.back().size += n;
+        stack.back().last = n;
+    };
+    auto repeat = [&](size_t bound) {
+        Group& g = stack.back();
+        size_t grown = saturatingMul(g.last, std::max<size_t>(bound, 1));
+        g.size = g.size - g.last + grown;
+        g.last = grown;
+    };
+    for (size_t i = 0; i < p.size(); ++i) {
+        char c = p[i];
+        switch (c) {
+            case '\\':
+                ++i;
+                atom(1);
+                break;
+            case '[':
+                for (++i; i < p.size() && p[i] != ']'; ++i) {
+                    if (p[i] == '\\') ++i;
+                }
+                atom(1);
+                break;
+            case '(':
+                stack.emplace_back();
+                break;
+            case ')':
+                if (stack.size() > 1) {
+                    size_t inner = stack.back().size + 1;
+                    stack.pop_back();
+                    atom(inner);
+                }
+                break;
+            case '|':
+                stack.back().last = 0;
+                break;
+            case '*':
+            case '+':
+            case '?':
+                repeat(2);
+                break;
+            case '{': {
+                size_t bound = readRepeat(p, i, path);
+                if (bound) {
+                    repeat(bound);
+                } else {
+                    atom(1);
+                }
+                break;
+            }
+            default:
+                atom(1);
+        }
+    }
+    size_t total = 0;
+    for (const auto& g : stack) total += g.size;
+    return total;
+}
 
 std::wstring decodeUtf8(std::string_view s) {
     std::wstring out;
@@ -107,7 +174,13 @@ PropertyPattern::PropertyPattern(std::string_view pattern, const std::string& pa
             "patterns longer than " + std::to_string(kMaxPatternBytes) + " bytes are not supported",
             path);
     }
-    checkRepeatBounds(pattern, path);
+    estimatedStates_ = estimateStates(pattern, path);
+    if (estimatedStates_ > kMaxEstimatedStates) {
+        invalid(pattern,
+                "the expression is too complex (about " + std::to_string(estimatedStates_) +
+                    " automaton states; the limit is " + std::to_string(kMaxEstimatedStates) + ")",
+                path);
+    }
     std::wstring wide = decodeUtf8(pattern);
     try {
         // Compile alone first so that the pattern cannot close the wrapper's group.

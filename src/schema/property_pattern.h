@@ -16,16 +16,22 @@ class PropertyPattern {
     static constexpr size_t kMaxPatternBytes = 1000;
     static constexpr size_t kMaxNameCodePoints = 1024;
     static constexpr unsigned kMaxRepeatBound = 1000;
+    // Bound on the compiled automaton (states cost ~100 bytes each and one matching step each).
+    static constexpr size_t kMaxEstimatedStates = 100'000;
 
     // Throws Error(BadValue) naming `path` when the pattern is invalid or too complex.
     PropertyPattern(std::string_view pattern, const std::string& path);
 
     const std::string& text() const { return text_; }
+    // The automaton size estimate, for the per-schema budget and the cache's memory accounting.
+    size_t estimatedStates() const { return estimatedStates_; }
+    static size_t estimateStates(std::string_view pattern, const std::string& path);
     // Throws Error(BadValue) for names longer than kMaxNameCodePoints (never guesses).
     bool matches(std::string_view fieldName) const;
 
   private:
     std::string text_;
+    size_t estimatedStates_ = 0;
     std::wregex regex_;
 };
 

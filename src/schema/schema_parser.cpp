@@ -294,6 +294,15 @@ class Parser {
             }
             requireNestedSchema(prop, "patternProperties entry", childPath);
             PropertyPattern pattern(prop.key(), childPath);
+            patternStates_ += pattern.estimatedStates();
+            if (patternStates_ > kMaxPatternStatesPerSchema) {
+                failAt(ErrorCode::BadValue,
+                       "The $jsonSchema patternProperties regular expressions are too complex "
+                       "together (about " +
+                           std::to_string(patternStates_) + " automaton states; the limit is " +
+                           std::to_string(kMaxPatternStatesPerSchema) + ")",
+                       childPath);
+            }
             node.addPattern(std::move(pattern),
                             parse(prop.document(), childContext(ctx, std::move(childPath))));
         }
@@ -494,6 +503,7 @@ class Parser {
     }
 
     bool remote_;
+    size_t patternStates_ = 0;
 };
 
 }  // namespace

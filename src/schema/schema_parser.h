@@ -14,6 +14,9 @@ namespace cryptd::schema {
 // recursion stays far from any stack limit).
 inline constexpr size_t kMaxSchemaDepth = 64;
 
+// Budget for all patternProperties automata of one schema (see PropertyPattern).
+inline constexpr size_t kMaxPatternStatesPerSchema = 250'000;
+
 // Throws cryptd::Error naming the schema path of the offending node.
 std::unique_ptr<Node> parseSchemaTree(bson::View jsonSchema, bool isRemote);
 
