@@ -1,0 +1,74 @@
+#include "app/option_table.h"
+
+#include <algorithm>
+#include <array>
+
+namespace cryptd::app {
+
+namespace {
+
+using K = OptionKind;
+
+// The mongod/mongocryptd general options that make sense for a loopback analysis daemon, plus
+// --idleShutdownTimeoutSecs. Grouped as --help prints them.
+constexpr std::array kOptions = {
+    OptionSpec{"help", 'h', "", K::kSwitch, "show this usage information"},
+    OptionSpec{"version", 0, "", K::kSwitch, "show version information"},
+    OptionSpec{"config", 'f', "", K::kString, "configuration file (YAML, mongod's keys)"},
+    OptionSpec{"port", 0, "net.port", K::kInt,
+               "TCP port on 127.0.0.1 (default 27020; 0 picks a free port, logged as id 23016)"},
+    OptionSpec{"ipv6", 0, "net.ipv6", K::kSwitch, "also listen on ::1"},
+    OptionSpec{"bind_ip", 0, "net.bindIp", K::kIgnoredString,
+               "ignored: mongocryptd listens on localhost only"},
+    OptionSpec{"bind_ip_all", 0, "net.bindIpAll", K::kIgnoredSwitch,
+               "ignored: mongocryptd listens on localhost only"},
+    OptionSpec{"maxConns", 0, "net.maxIncomingConnections", K::kInt,
+               "maximum simultaneous connections (default 1000000)"},
+    OptionSpec{"unixSocketPrefix", 0, "net.unixDomainSocket.pathPrefix", K::kString,
+               "directory of the unix socket mongocryptd.sock (default /tmp)"},
+    OptionSpec{"nounixsocket", 0, "net.unixDomainSocket.enabled", K::kSwitch,
+               "do not listen on a unix socket", true},
+    OptionSpec{"filePermissions", 0, "net.unixDomainSocket.filePermissions", K::kString,
+               "permissions of the unix socket file, octal (default 0700)"},
+    OptionSpec{"pidfilepath", 0, "processManagement.pidFilePath", K::kString,
+               "pid and lock file (default ./mongocryptd.pid); a second daemon on the same "
+               "file exits with code 48"},
+    OptionSpec{"idleShutdownTimeoutSecs", 0, "processManagement.idleShutdownTimeoutSecs", K::kInt,
+               "exit (code 12) after this many seconds without connections or commands "
+               "(default 0 = never)"},
+    OptionSpec{"fork", 0, "processManagement.fork", K::kSwitch,
+               "run in the background once listening (needs --logpath)"},
+    OptionSpec{"timeZoneInfo", 0, "processManagement.timeZoneInfo", K::kIgnoredString,
+               "ignored: no time zone data is needed"},
+    OptionSpec{"logpath", 0, "systemLog.path", K::kString, "log file (default: stdout)"},
+    OptionSpec{"logappend", 0, "systemLog.logAppend", K::kSwitch,
+               "append to the log file instead of renaming the old one"},
+    OptionSpec{"quiet", 0, "systemLog.quiet", K::kSwitch,
+               "quieter log (no connection accepted/ended lines)"},
+    OptionSpec{"verbose", 'v', "systemLog.verbosity", K::kVerbosity,
+               "more verbose log (-v, -vv ... -vvvvv)"},
+    OptionSpec{"syslog", 0, "", K::kUnsupported, "not supported: use --logpath"},
+    OptionSpec{"setParameter", 0, "setParameter", K::kSetParameter,
+               "name=value (enableTestCommands, logLevel, diagnosticDataCollectionEnabled)"},
+};
+
+}  // namespace
+
+std::span<const OptionSpec> optionTable() {
+    return kOptions;
+}
+
+const OptionSpec* findOptionByYamlPath(std::string_view path) {
+    auto it = std::find_if(kOptions.begin(), kOptions.end(), [&](const OptionSpec& o) {
+        return !o.yamlPath.empty() && o.yamlPath == path;
+    });
+    return it == kOptions.end() ? nullptr : &*it;
+}
+
+const OptionSpec* findOption(std::string_view name) {
+    auto it = std::find_if(kOptions.begin(), kOptions.end(),
+                           [&](const OptionSpec& o) { return o.name == name; });
+    return it == kOptions.end() ? nullptr : &*it;
+}
+
+}  // namespace cryptd::app
