@@ -13,7 +13,7 @@
 namespace cryptd::analysis {
 
 class Analyzer {
-public:
+  public:
     Analyzer();
     ~Analyzer();
 
@@ -27,7 +27,7 @@ public:
     // Thread-safe: one Analyzer serves all connections (it owns the schema cache).
     bson::Doc analyze(bson::View command) const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

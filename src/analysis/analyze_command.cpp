@@ -1,0 +1,90 @@
+#include "analysis/analyze_command.h"
+
+#include <cstring>
+#include <string>
+
+#include "analysis/analysis_context.h"
+#include "analysis/command_registry.h"
+#include "common/error.h"
+
+namespace cryptd::analysis {
+
+namespace {
+
+constexpr std::string_view kPlaceholdersField = "hasEncryptionPlaceholders";
+
+// The reply is built once, straight into its final buffer: hasEncryptionPlaceholders is written
+// first as false and set afterwards, when the walk has counted the markings, so `result` is not
+// copied a second time. Its value byte sits after the length (4), the type byte (1) and the key.
+void setFirstBool(bson::Doc& reply, bool value) {
+    constexpr size_t kValueOffset = 4 + 1 + kPlaceholdersField.size() + 1;
+    auto* data = const_cast<uint8_t*>(reply.data());  // heap bson_t we own
+    BSON_ASSERT(data[4] == BSON_TYPE_BOOL);
+    BSON_ASSERT(std::memcmp(data + 5, kPlaceholdersField.data(), kPlaceholdersField.size()) == 0);
+    data[kValueOffset] = value ? 1 : 0;
+}
+
+}  // namespace
+
+SchemaArguments readSchemaArguments(bson::View command, std::string_view name) {
+    SchemaArguments args;
+    bool haveSchema = false, haveRemote = false;
+    for (bson::Element e : command) {
+        std::string_view key = e.key();
+        if (key == "encryptionInformation") {
+            fail(ErrorCode::NotImplemented, "Queryable Encryption is not supported yet: '" +
+                                                std::string(name) +
+                                                "' carries 'encryptionInformation'");
+        }
+        if (key == "csfleEncryptionSchemas") {
+            fail(ErrorCode::CommandNotSupported,
+                 "'csfleEncryptionSchemas' (several collections' schemas) is not supported for '" +
+                     std::string(name) + "'; send one collection's 'jsonSchema'");
+        }
+        if (key == "jsonSchema") {
+            if (!e.isDocument()) {
+                fail(ErrorCode::TypeMismatch,
+                     "BSON field '" + std::string(name) + ".jsonSchema' is the wrong type '" +
+                         std::string(e.typeName()) + "', expected type 'object'");
+            }
+            args.jsonSchema = e.document();
+            haveSchema = true;
+        } else if (key == "isRemoteSchema") {
+            if (!e.isBool()) {
+                fail(ErrorCode::TypeMismatch,
+                     "BSON field '" + std::string(name) + ".isRemoteSchema' is the wrong type '" +
+                         std::string(e.typeName()) + "', expected type 'bool'");
+            }
+            args.isRemoteSchema = e.boolean();
+            haveRemote = true;
+        }
+    }
+    if (!haveSchema || !haveRemote) {
+        fail(ErrorCode::FailedToParse,
+             "BSON field '" + std::string(name) + "." +
+                 (haveSchema ? "isRemoteSchema" : "jsonSchema") +
+                 "' is missing but a required field (query analysis needs the collection's "
+                 "jsonSchema and isRemoteSchema)");
+    }
+    return args;
+}
+
+bson::Doc analyzeCommand(bson::View command, const schema::EncryptionSchema* schema) {
+    auto first = command.begin();
+    std::string name = first != command.end() ? std::string((*first).key()) : std::string();
+    const CommandRegistry& registry = CommandRegistry::instance();
+    const CommandSpec* spec = registry.find(name);
+    if (!spec) fail(ErrorCode::CommandNotFound, "no such command: '" + name + "'");
+
+    Context ctx{SchemaView(schema)};
+    CommandContext cc{ctx, registry};
+    bson::Builder reply;
+    reply.appendBool(kPlaceholdersField, false);
+    reply.appendBool("schemaRequiresEncryption", ctx.schema.requiresEncryption());
+    reply.appendDocument("result", [&](bson::Builder& r) { spec->handler(cc, command, r); });
+    bson::Doc out = reply.finish();
+    if (ctx.placeholders > 0) setFirstBool(out, true);
+    return out;
+}
+
+}  // namespace cryptd::analysis

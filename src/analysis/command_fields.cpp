@@ -1,0 +1,136 @@
+#include "analysis/command_fields.h"
+
+#include <array>
+#include <string>
+
+#include "analysis/match_walker.h"
+#include "analysis/query_options.h"
+#include "common/error.h"
+
+namespace cryptd::analysis {
+
+namespace {
+
+// Arguments any command may carry (MongoDB's generic arguments), echoed unchanged.
+constexpr std::array<std::string_view, 32> kGenericArguments = {
+    "lsid",
+    "txnNumber",
+    "autocommit",
+    "startTransaction",
+    "stmtId",
+    "readConcern",
+    "writeConcern",
+    "$clusterTime",
+    "$audit",
+    "$client",
+    "$configServerState",
+    "allowImplicitCollectionCreation",
+    "$readPreference",
+    "readPreference",
+    "apiVersion",
+    "apiStrict",
+    "apiDeprecationErrors",
+    "maxTimeMS",
+    "maxTimeMSOpOnly",
+    "comment",
+    "$queryOptions",
+    "clientOperationKey",
+    "mayBypassWriteBlocking",
+    "$topologyTime",
+    "$configTime",
+    "$oplogQueryData",
+    "$replData",
+    "$gleStats",
+    "databaseVersion",
+    "shardVersion",
+    "rawData",
+    "usesDefaultMaxTimeMS",
+};
+
+}  // namespace
+
+bool isGenericArgument(std::string_view name) {
+    for (auto g : kGenericArguments) {
+        if (g == name) return true;
+    }
+    return false;
+}
+
+bool isSchemaField(std::string_view name) {
+    return name == "$db" || name == "jsonSchema" || name == "isRemoteSchema";
+}
+
+void failWrongType(std::string_view owner, const bson::Element& f, std::string_view expected) {
+    std::string name =
+        owner.empty() ? std::string(f.key()) : std::string(owner) + "." + std::string(f.key());
+    fail(ErrorCode::TypeMismatch, "BSON field '" + name + "' is the wrong type '" +
+                                      std::string(f.typeName()) + "', expected type '" +
+                                      std::string(expected) + "'");
+}
+
+void writeFields(CommandContext& cc, bson::View doc, const FieldTable& table, bson::Builder& out,
+                 bool commandLevel) {
+    bool first = true;
+    for (bson::Element f : doc) {
+        std::string_view key = f.key();
+        if (commandLevel && first) {
+            first = false;
+            out.append(f);
+            continue;
+        }
+        if (commandLevel && isSchemaField(key)) continue;
+        const FieldRule* rule = nullptr;
+        for (const FieldRule& r : table.rules) {
+            if (r.name == key) rule = &r;
+        }
+        if (rule) {
+            if (rule->handler) {
+                rule->handler(cc, f, doc, out);
+            } else {
+                out.append(f);
+            }
+        } else if (table.acceptsGenericArguments && isGenericArgument(key)) {
+            out.append(f);
+        } else {
+            fail(ErrorCode::Location40415, "BSON field '" + std::string(table.owner) + "." +
+                                               std::string(key) + "' is an unknown field.");
+        }
+    }
+    for (const FieldRule& r : table.rules) {
+        if (r.required && !doc.find(r.name)) {
+            fail(ErrorCode::FailedToParse, "BSON field '" + std::string(table.owner) + "." +
+                                               std::string(r.name) +
+                                               "' is missing but a required field");
+        }
+    }
+}
+
+void writeCommand(CommandContext& cc, bson::View command, const FieldTable& table,
+                  bson::Builder& out) {
+    writeFields(cc, command, table, out, true);
+}
+
+void filterField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out) {
+    if (!f.isDocument()) failWrongType("", f, "object");
+    MatchWalker(cc.ctx).appendFilter(out, f.key(), f.document());
+}
+
+void documentField(CommandContext&, const bson::Element& f, bson::View, bson::Builder& out) {
+    if (!f.isDocument()) failWrongType("", f, "object");
+    out.append(f);
+}
+
+void arrayField(CommandContext&, const bson::Element& f, bson::View, bson::Builder& out) {
+    if (!f.isArray()) failWrongType("", f, "array");
+    out.append(f);
+}
+
+void sortField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out) {
+    appendCheckedSort(cc.ctx, out, f);
+}
+
+void projectionField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out) {
+    appendCheckedProjection(cc.ctx, out, f);
+}
+
+}  // namespace cryptd::analysis

@@ -1,0 +1,186 @@
+#include "analysis/encrypted_value.h"
+
+#include "analysis/json_pointer.h"
+#include "analysis/marking_writer.h"
+#include "common/error.h"
+
+namespace cryptd::analysis {
+
+std::string_view bsonTypeAlias(bson_type_t t) {
+    switch (t) {
+        case BSON_TYPE_DOUBLE:
+            return "double";
+        case BSON_TYPE_UTF8:
+            return "string";
+        case BSON_TYPE_DOCUMENT:
+            return "object";
+        case BSON_TYPE_ARRAY:
+            return "array";
+        case BSON_TYPE_BINARY:
+            return "binData";
+        case BSON_TYPE_UNDEFINED:
+            return "undefined";
+        case BSON_TYPE_OID:
+            return "objectId";
+        case BSON_TYPE_BOOL:
+            return "bool";
+        case BSON_TYPE_DATE_TIME:
+            return "date";
+        case BSON_TYPE_NULL:
+            return "null";
+        case BSON_TYPE_REGEX:
+            return "regex";
+        case BSON_TYPE_DBPOINTER:
+            return "dbPointer";
+        case BSON_TYPE_CODE:
+            return "javascript";
+        case BSON_TYPE_SYMBOL:
+            return "symbol";
+        case BSON_TYPE_CODEWSCOPE:
+            return "javascriptWithScope";
+        case BSON_TYPE_INT32:
+            return "int";
+        case BSON_TYPE_TIMESTAMP:
+            return "timestamp";
+        case BSON_TYPE_INT64:
+            return "long";
+        case BSON_TYPE_DECIMAL128:
+            return "decimal";
+        case BSON_TYPE_MAXKEY:
+            return "maxKey";
+        case BSON_TYPE_MINKEY:
+            return "minKey";
+        default:
+            return "unknown";
+    }
+}
+
+std::string quoted(const FieldPath& path) {
+    return "'" + path.dotted() + "'";
+}
+
+namespace {
+
+// Types no algorithm may encrypt (docs: encrypt.bsonType), and the ones deterministic encryption
+// cannot (docs, and libmongocrypt's own _permitted_for_encryption check).
+bool neverEncryptable(bson_type_t t) {
+    return t == BSON_TYPE_MINKEY || t == BSON_TYPE_MAXKEY || t == BSON_TYPE_NULL ||
+           t == BSON_TYPE_UNDEFINED;
+}
+bool notDeterministic(bson_type_t t) {
+    return t == BSON_TYPE_DOUBLE || t == BSON_TYPE_DECIMAL128 || t == BSON_TYPE_BOOL ||
+           t == BSON_TYPE_DOCUMENT || t == BSON_TYPE_ARRAY || t == BSON_TYPE_CODEWSCOPE;
+}
+
+std::string allowedTypes(const schema::ResolvedEncryption& enc) {
+    std::string out = "[";
+    for (size_t i = 0; i < enc.bsonTypes.size(); ++i) {
+        out += i ? ", " : " ";
+        out += bsonTypeAlias(enc.bsonTypes[i]);
+    }
+    return out + " ]";
+}
+
+void checkType(const FieldPath& path, const schema::ResolvedEncryption& enc,
+               const bson::Element& value) {
+    bson_type_t t = value.type();
+    std::string prefix = "Cannot encrypt element of type: " + std::string(bsonTypeAlias(t));
+    if (neverEncryptable(t)) {
+        fail(ErrorCode::BadValue, prefix + " (field " + quoted(path) + ")");
+    }
+    if (enc.algorithm == schema::Algorithm::Deterministic && notDeterministic(t)) {
+        fail(ErrorCode::BadValue,
+             prefix + ": deterministic encryption cannot encrypt this type (field " + quoted(path) +
+                 ")");
+    }
+    if (!enc.allowsType(t)) {
+        fail(ErrorCode::BadValue, prefix + ", because the schema of field " + quoted(path) +
+                                      " requires that type is one of: " + allowedTypes(enc));
+    }
+}
+
+[[noreturn]] void failPointerKeyId(const FieldPath& path, std::string_view why) {
+    fail(ErrorCode::BadValue, "A non-static (JSONPointer) keyId is not supported " +
+                                  std::string(why) + " (field " + quoted(path) + ")");
+}
+
+}  // namespace
+
+void appendWriteMarking(Context& ctx, bson::Builder& out, std::string_view key,
+                        const FieldPath& path, const schema::ResolvedEncryption& enc,
+                        const bson::Element& value, const WriteRules& rules) {
+    if (rules.rejectEmptyTimestamp && value.type() == BSON_TYPE_TIMESTAMP) {
+        uint32_t ts = 0, inc = 0;
+        bson_iter_timestamp(&value.iter(), &ts, &inc);
+        if (ts == 0 && inc == 0) {
+            fail(ErrorCode::BadValue,
+                 "A command that inserts cannot supply Timestamp(0, 0) for an encrypted field "
+                 "at path " +
+                     quoted(path));
+        }
+    }
+    checkType(path, enc, value);
+
+    if (enc.keyId.isUuid()) {
+        appendMarking(out, key, enc.algorithm, enc.keyId.uuid(), value.value());
+        ++ctx.placeholders;
+        return;
+    }
+    const std::string& pointer = enc.keyId.jsonPointer();
+    if (!rules.pointerRoot) failPointerKeyId(path, "in this operation, only in inserted documents");
+    std::vector<std::string> tokens = jsonPointerTokens(pointer);
+    FieldPath target;
+    for (const auto& t : tokens) {
+        if (t.empty())
+            fail(ErrorCode::BadValue, "keyId JSON pointer '" + pointer + "' has an empty part");
+        target.push(t);
+    }
+    // The keyAltName is sent in the clear to the key vault; it must not be an encrypted value.
+    if (ctx.schema.resolve(target).kind != schema::PathInfo::Kind::NotEncrypted) {
+        fail(ErrorCode::BadValue, "keyId JSON pointer '" + pointer + "' of field " + quoted(path) +
+                                      " points to an encrypted field");
+    }
+    auto altName = resolveJsonPointer(*rules.pointerRoot, pointer);
+    if (!altName) {
+        fail(ErrorCode::BadValue, "keyId JSON pointer '" + pointer + "' of field " + quoted(path) +
+                                      " does not resolve to a field of the document");
+    }
+    if (!altName->isString()) {
+        fail(ErrorCode::BadValue, "keyId JSON pointer '" + pointer + "' of field " + quoted(path) +
+                                      " must resolve to a string, found " +
+                                      std::string(altName->typeName()));
+    }
+    appendMarking(out, key, enc.algorithm, altName->utf8(), value.value());
+    ++ctx.placeholders;
+}
+
+void requireQueryable(const FieldPath& path, const schema::ResolvedEncryption& enc) {
+    if (enc.algorithm == schema::Algorithm::Random) {
+        fail(ErrorCode::BadValue,
+             "Cannot query on fields encrypted with the randomized encryption algorithm (field " +
+                 quoted(path) + ")");
+    }
+    if (!enc.keyId.isUuid()) failPointerKeyId(path, "in a query");
+}
+
+void appendQueryMarking(Context& ctx, bson::Builder& out, std::string_view key,
+                        const FieldPath& path, const schema::ResolvedEncryption& enc,
+                        const bson::Element& value, QueryOperand kind) {
+    requireQueryable(path, enc);
+    if (value.type() == BSON_TYPE_NULL) {
+        fail(ErrorCode::BadValue,
+             kind == QueryOperand::Equality
+                 ? "Illegal equality to null predicate for encrypted field: " + quoted(path)
+                 : "Illegal equality to null inside $in against an encrypted field: " +
+                       quoted(path));
+    }
+    if (value.type() == BSON_TYPE_REGEX) {
+        fail(ErrorCode::BadValue, "Invalid match expression operator on encrypted field " +
+                                      quoted(path) + ": comparison to a regular expression");
+    }
+    checkType(path, enc, value);
+    appendMarking(out, key, enc.algorithm, enc.keyId.uuid(), value.value());
+    ++ctx.placeholders;
+}
+
+}  // namespace cryptd::analysis

@@ -1,0 +1,48 @@
+#pragma once
+// The rules for one value bound for an encrypted field, and the marking that replaces it. Every
+// walker goes through here, so a value is checked the same way wherever it appears.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "analysis/analysis_context.h"
+#include "common/bson.h"
+#include "common/field_path.h"
+#include "schema/encryption_schema.h"
+
+namespace cryptd::analysis {
+
+// Where a written value comes from.
+struct WriteRules {
+    // The document JSON-pointer keyIds resolve against (inserted documents); nullopt = pointer
+    // keyIds are rejected (updates, queries: no single document to resolve them against).
+    std::optional<bson::View> pointerRoot;
+    // Inserts and replacements: the server would rewrite Timestamp(0, 0), which it cannot do to
+    // ciphertext, so the stored value would silently differ.
+    bool rejectEmptyTimestamp = false;
+};
+
+// Checks `value` against the field's rules and appends `key: <marking>`.
+void appendWriteMarking(Context& ctx, bson::Builder& out, std::string_view key,
+                        const FieldPath& path, const schema::ResolvedEncryption& enc,
+                        const bson::Element& value, const WriteRules& rules);
+
+// Equality operand of a query ($eq, implicit equality, $ne) or one element of $in / $nin.
+enum class QueryOperand { Equality, InElement };
+
+// Checks a query operand and appends `key: <marking>`.
+void appendQueryMarking(Context& ctx, bson::Builder& out, std::string_view key,
+                        const FieldPath& path, const schema::ResolvedEncryption& enc,
+                        const bson::Element& value, QueryOperand kind);
+
+// Throws unless the field can be queried at all (deterministic, static keyId).
+void requireQueryable(const FieldPath& path, const schema::ResolvedEncryption& enc);
+
+// MongoDB's $type alias of a BSON type ("string", "int", ...).
+std::string_view bsonTypeAlias(bson_type_t t);
+
+// "'a.b'" for messages.
+std::string quoted(const FieldPath& path);
+
+}  // namespace cryptd::analysis
