@@ -199,15 +199,20 @@ PropertyPattern::PropertyPattern(std::string_view pattern, const std::string& pa
     }
 }
 
-bool PropertyPattern::matches(std::string_view fieldName) const {
-    std::wstring name = decodeUtf8(fieldName);
-    if (name.size() > kMaxNameCodePoints) {
+std::wstring PropertyPattern::decodeName(std::string_view fieldName) {
+    // Longer names are refused by matches(); decoding stops early so that a huge name costs
+    // nothing more than that refusal.
+    return decodeUtf8(fieldName.substr(0, 4 * (kMaxNameCodePoints + 1)));
+}
+
+bool PropertyPattern::matches(const std::wstring& decoded, std::string_view fieldName) const {
+    if (decoded.size() > kMaxNameCodePoints) {
         fail(ErrorCode::BadValue,
-             "Field name of " + std::to_string(name.size()) +
-                 " characters is too long to match against $jsonSchema patternProperties '" +
-                 text_ + "'");
+             "Field name of " + std::to_string(fieldName.size()) +
+                 " bytes is too long to match against $jsonSchema patternProperties '" + text_ +
+                 "'");
     }
-    return std::regex_search(name, regex_, std::regex_constants::match_continuous);
+    return std::regex_search(decoded, regex_, std::regex_constants::match_continuous);
 }
 
 }  // namespace cryptd::schema

@@ -27,7 +27,12 @@ class PropertyPattern {
     size_t estimatedStates() const { return estimatedStates_; }
     static size_t estimateStates(std::string_view pattern, const std::string& path);
     // Throws Error(BadValue) for names longer than kMaxNameCodePoints (never guesses).
-    bool matches(std::string_view fieldName) const;
+    bool matches(std::string_view fieldName) const {
+        return matches(decodeName(fieldName), fieldName);
+    }
+    // The same with the name decoded once (decodeName) for several patterns.
+    bool matches(const std::wstring& decoded, std::string_view fieldName) const;
+    static std::wstring decodeName(std::string_view fieldName);
 
   private:
     std::string text_;

@@ -57,20 +57,26 @@ const SchemaNode* Node::child(std::string_view name) const {
     // JSON-schema: properties[name] and every matching patternProperties entry apply;
     // additionalProperties only when none did.
     const Node* first = findProperty(name);
-    std::string firstWhere = first ? "properties." + std::string(name) : std::string();
-    for (const auto& p : patterns_) {
-        if (!p.pattern.matches(name)) continue;
-        if (!first) {
-            first = p.node.get();
-            firstWhere = "patternProperties." + p.pattern.text();
-            continue;
-        }
-        if ((first->containsEncryption() || p.node->containsEncryption()) &&
-            !equivalent(*first, *p.node)) {
-            fail(ErrorCode::BadValue, "Ambiguous encryption schema for field '" +
-                                          std::string(name) + "': both " + firstWhere +
-                                          " and patternProperties." + p.pattern.text() +
-                                          " apply and they disagree about encryption");
+    if (!patterns_.empty()) {
+        const Pattern* firstPattern = nullptr;  // where `first` came from, for the message
+        std::wstring wide = PropertyPattern::decodeName(name);
+        for (const auto& p : patterns_) {
+            if (!p.pattern.matches(wide, name)) continue;
+            if (!first) {
+                first = p.node.get();
+                firstPattern = &p;
+                continue;
+            }
+            if ((first->containsEncryption() || p.node->containsEncryption()) &&
+                !equivalent(*first, *p.node)) {
+                std::string where = firstPattern
+                                        ? "patternProperties." + firstPattern->pattern.text()
+                                        : "properties." + std::string(name);
+                fail(ErrorCode::BadValue, "Ambiguous encryption schema for field '" +
+                                              std::string(name) + "': both " + where +
+                                              " and patternProperties." + p.pattern.text() +
+                                              " apply and they disagree about encryption");
+            }
         }
     }
     // Only subschemas with encryption are returned: nullptr means "nothing at or below".
