@@ -74,9 +74,12 @@ bson::Doc cmdLineOpts(const app::AppOptions& opts) {
     return b.finish();
 }
 
-void logExit(server::Logger& logger, int code) {
+void logExit(server::Logger& logger, int code, const std::string& reason) {
     log(logger, Severity::kInfo, Component::kControl, "main", 23138, "Shutting down",
-        [&](bson::Builder& a) { a.appendInt32("exitCode", code); });
+        [&](bson::Builder& a) {
+            a.appendInt32("exitCode", code);
+            a.appendUtf8("reason", reason);
+        });
     log(logger, Severity::kInfo, Component::kControl, "main", 20565, "Now exiting");
 }
 
@@ -126,7 +129,7 @@ int serve(const app::AppOptions& opts, server::Logger& logger,
     server::Server::Stop stop = srv.run();
     int code = stop.idle ? app::kExitIdleShutdown : app::kExitClean;
     pidFile->clear();
-    logExit(logger, code);
+    logExit(logger, code, stop.reason);
     return code;
 }
 
