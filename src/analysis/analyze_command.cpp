@@ -24,6 +24,21 @@ void setFirstBool(bson::Doc& reply, bool value) {
     data[kValueOffset] = value ? 1 : 0;
 }
 
+// Queryable Encryption and multi-collection schemas are not analyzed yet: a clear error, never a
+// pass-through of values that were meant to be encrypted.
+void rejectUnsupportedSchemaForm(const bson::Element& e, std::string_view name) {
+    if (e.key() == "encryptionInformation") {
+        fail(ErrorCode::NotImplemented, "Queryable Encryption is not supported yet: '" +
+                                            std::string(name) +
+                                            "' carries 'encryptionInformation'");
+    }
+    if (e.key() == "csfleEncryptionSchemas") {
+        fail(ErrorCode::CommandNotSupported,
+             "'csfleEncryptionSchemas' (several collections' schemas) is not supported for '" +
+                 std::string(name) + "'; send one collection's 'jsonSchema'");
+    }
+}
+
 }  // namespace
 
 SchemaArguments readSchemaArguments(bson::View command, std::string_view name) {
@@ -75,6 +90,7 @@ bson::Doc analyzeCommand(bson::View command, const schema::EncryptionSchema* sch
     const CommandRegistry& registry = CommandRegistry::instance();
     const CommandSpec* spec = registry.find(name);
     if (!spec) fail(ErrorCode::CommandNotFound, "no such command: '" + name + "'");
+    for (bson::Element e : command) rejectUnsupportedSchemaForm(e, name);
 
     Context ctx{SchemaView(schema)};
     CommandContext cc{ctx, registry};

@@ -5,12 +5,14 @@
 #include "analysis/analyze_command.h"
 #include "analysis/command_registry.h"
 #include "common/error.h"
+#include "schema/schema_cache.h"
 
 namespace cryptd::analysis {
 
-// Interim: schema::SchemaCache is declared but not implemented yet; until it lands each command's
-// schema is parsed afresh (correct, just slower).
-struct Analyzer::Impl {};
+struct Analyzer::Impl {
+    // Drivers send the same schema with every command: parse it once. Thread-safe itself.
+    mutable schema::SchemaCache cache;
+};
 
 Analyzer::Analyzer() : impl_(std::make_unique<Impl>()) {}
 Analyzer::~Analyzer() = default;
@@ -25,7 +27,7 @@ bson::Doc Analyzer::analyze(bson::View command) const {
     if (!handles(name)) fail(ErrorCode::CommandNotFound, "no such command: '" + name + "'");
     SchemaArguments args = readSchemaArguments(command, name);
     std::shared_ptr<const schema::EncryptionSchema> parsed =
-        schema::EncryptionSchema::parse(args.jsonSchema, args.isRemoteSchema);
+        impl_->cache.get(args.jsonSchema, args.isRemoteSchema);
     return analyzeCommand(command, parsed.get());
 }
 
