@@ -1,9 +1,10 @@
-// LRU cache of parsed schemas keyed by (isRemote, schema bytes). A hit costs one hash of the
-// bytes and one comparison; parsing happens outside the lock so that a slow parse never blocks
-// other connections' hits.
+// LRU cache of parsed schemas keyed by (isRemote, schema bytes). A hit costs one sampled hash
+// and one memcmp of the bytes (a full hash would be a second pass over a schema that may be
+// megabytes); parsing happens outside the lock so that a slow parse never blocks other hits.
 
 #include "schema/schema_cache.h"
 
+#include <cstring>
 #include <list>
 #include <mutex>
 #include <string>
@@ -19,17 +20,28 @@ namespace {
 struct Entry {
     std::string bytes;
     bool isRemote;
+    uint64_t sketch;
     std::shared_ptr<const ParsedSchema> schema;
     size_t cost;  // bytes charged against maxBytes
 };
 
 using Lru = std::list<Entry>;  // front = most recently used
 
-struct ViewHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-using Index = std::unordered_map<std::string, Lru::iterator, ViewHash, std::equal_to<>>;
+// Hash of the size, the flag, both ends and ~64 evenly spaced 8-byte samples. Equal bytes give
+// equal sketches; entries with the same sketch are told apart by memcmp.
+uint64_t sketchOf(std::string_view b, bool isRemote) {
+    uint64_t h = 1469598103934665603ull ^ (b.size() * 2 + (isRemote ? 1 : 0));
+    auto mix = [&h](std::string_view part) {
+        for (unsigned char c : part) h = (h ^ c) * 1099511628211ull;
+    };
+    mix(b.substr(0, 64));
+    if (b.size() > 64) mix(b.substr(b.size() - 64));
+    if (b.size() > 1024) {
+        size_t step = b.size() / 64;
+        for (size_t at = step; at + 8 <= b.size(); at += step) mix(b.substr(at, 8));
+    }
+    return h;
+}
 
 }  // namespace
 
@@ -40,46 +52,62 @@ struct SchemaCache::Impl {
     size_t maxBytes;
     mutable std::mutex mutex;
     Lru lru;
-    Index index[2];  // by isRemote: the flag changes which keywords are allowed
+    std::unordered_multimap<uint64_t, Lru::iterator> index;  // by sketch
     size_t bytes = 0;
     Stats stats;
 
-    std::shared_ptr<const EncryptionSchema> find(std::string_view key, bool isRemote) {
+    Lru::iterator lookup(std::string_view key, bool isRemote, uint64_t sketch) {
+        auto [begin, end] = index.equal_range(sketch);
+        for (auto it = begin; it != end; ++it) {
+            const Entry& e = *it->second;
+            if (e.isRemote == isRemote && e.bytes.size() == key.size() &&
+                std::memcmp(e.bytes.data(), key.data(), key.size()) == 0)
+                return it->second;
+        }
+        return lru.end();
+    }
+
+    std::shared_ptr<const EncryptionSchema> find(std::string_view key, bool isRemote,
+                                                 uint64_t sketch) {
         std::lock_guard lock(mutex);
-        auto& idx = index[isRemote];
-        auto it = idx.find(key);
-        if (it == idx.end()) {
+        auto it = lookup(key, isRemote, sketch);
+        if (it == lru.end()) {
             ++stats.misses;
             return nullptr;
         }
         ++stats.hits;
-        lru.splice(lru.begin(), lru, it->second);
-        return it->second->schema;
+        lru.splice(lru.begin(), lru, it);
+        return it->schema;
     }
 
     std::shared_ptr<const EncryptionSchema> insert(std::string_view key, bool isRemote,
+                                                   uint64_t sketch,
                                                    std::shared_ptr<const ParsedSchema> schema) {
-        // Key stored twice (list entry and index) plus the parsed tree.
-        size_t cost = 2 * key.size() + schema->footprint() + 128;
+        size_t cost = key.size() + schema->footprint() + sizeof(Entry) + 64;
         if (cost > maxBytes || maxEntries == 0) return schema;  // too big to keep: still valid
         std::lock_guard lock(mutex);
-        auto& idx = index[isRemote];
-        if (auto it = idx.find(key); it != idx.end()) {
-            return it->second->schema;  // another thread parsed the same schema meanwhile
+        if (auto it = lookup(key, isRemote, sketch); it != lru.end()) {
+            return it->schema;  // another thread parsed the same schema meanwhile
         }
-        lru.push_front(Entry{std::string(key), isRemote, std::move(schema), cost});
-        idx.emplace(lru.front().bytes, lru.begin());
+        lru.push_front(Entry{std::string(key), isRemote, sketch, std::move(schema), cost});
+        index.emplace(sketch, lru.begin());
         bytes += cost;
         while (lru.size() > maxEntries || bytes > maxBytes) evictOldest();
         return lru.front().schema;
     }
 
     void evictOldest() {
-        Entry& last = lru.back();
-        index[last.isRemote].erase(last.bytes);
-        bytes -= last.cost;
+        auto last = std::prev(lru.end());
+        auto [begin, end] = index.equal_range(last->sketch);
+        for (auto it = begin; it != end; ++it) {
+            if (it->second == last) {
+                index.erase(it);
+                break;
+            }
+        }
+        bytes -= last->cost;
         ++stats.evictions;
-        lru.pop_back();
+        lru.erase(last);
     }
 };
 
@@ -90,8 +118,9 @@ SchemaCache::~SchemaCache() = default;
 
 std::shared_ptr<const EncryptionSchema> SchemaCache::get(bson::View jsonSchema, bool isRemote) {
     std::string_view key(reinterpret_cast<const char*>(jsonSchema.data()), jsonSchema.size());
-    if (auto hit = impl_->find(key, isRemote)) return hit;
-    return impl_->insert(key, isRemote, ParsedSchema::parse(jsonSchema, isRemote));
+    uint64_t sketch = sketchOf(key, isRemote);
+    if (auto hit = impl_->find(key, isRemote, sketch)) return hit;
+    return impl_->insert(key, isRemote, sketch, ParsedSchema::parse(jsonSchema, isRemote));
 }
 
 size_t SchemaCache::size() const {
@@ -109,8 +138,7 @@ SchemaCache::Stats SchemaCache::stats() const {
 
 void SchemaCache::clear() {
     std::lock_guard lock(impl_->mutex);
-    impl_->index[0].clear();
-    impl_->index[1].clear();
+    impl_->index.clear();
     impl_->lru.clear();
     impl_->bytes = 0;
 }
