@@ -23,6 +23,7 @@ constexpr FieldRule kFields[] = {
     {"fields", projectionField},
     {"upsert"},
     {"bypassDocumentValidation"},
+    {"bypassEmptyTsReplacement"},
     {"collation", documentField},
     {"arrayFilters", arrayField},
     {"hint"},

@@ -24,8 +24,14 @@ void documents(CommandContext& cc, const bson::Element& f, bson::View, bson::Bui
 }
 
 constexpr FieldRule kFields[] = {
-    {"documents", documents, true}, {"ordered"},        {"bypassDocumentValidation"}, {"stmtIds"},
-    {"isTimeseriesNamespace"},      {"collectionUUID"}, {"let", documentField},
+    {"documents", documents, true},
+    {"ordered"},
+    {"bypassDocumentValidation"},
+    {"bypassEmptyTsReplacement"},
+    {"stmtIds"},
+    {"isTimeseriesNamespace"},
+    {"collectionUUID"},
+    {"let", documentField},
 };
 
 }  // namespace

@@ -43,9 +43,10 @@ void updates(CommandContext& cc, const bson::Element& f, bson::View, bson::Build
 }
 
 constexpr FieldRule kFields[] = {
-    {"updates", updates, true}, {"ordered"}, {"bypassDocumentValidation"},
-    {"let", documentField},     {"stmtIds"}, {"isTimeseriesNamespace"},
-    {"collectionUUID"},
+    {"updates", updates, true},   {"ordered"},
+    {"bypassDocumentValidation"}, {"bypassEmptyTsReplacement"},
+    {"let", documentField},       {"stmtIds"},
+    {"isTimeseriesNamespace"},    {"collectionUUID"},
 };
 
 }  // namespace
