@@ -55,11 +55,12 @@ size_t countPredicates(bson::View filter) {
     return n;
 }
 
-bool containsDocument(const bson::Element& e) {
-    if (e.isDocument()) return true;
+// Arrays nested past any sane depth count as containing one: the caller then rejects.
+bool containsDocument(const bson::Element& e, int depth = 0) {
+    if (e.isDocument() || depth > 100) return true;
     if (!e.isArray()) return false;
     for (bson::Element child : e.document()) {
-        if (containsDocument(child)) return true;
+        if (containsDocument(child, depth + 1)) return true;
     }
     return false;
 }
@@ -97,6 +98,12 @@ class MatchWalker::Sink {
     uint32_t index_ = 0;
 };
 
+void MatchWalker::enterNested() {
+    if (++depth_ > kMaxDepth) {
+        fail(ErrorCode::BadValue, "exceeded depth limit of 100 when parsing a filter");
+    }
+}
+
 schema::PathInfo MatchWalker::resolve(const FieldPath& path) const {
     if (elemMatchDepth_ > 0) return {};  // only reached under a path with nothing encrypted
     return ctx_.schema.resolve(path);
@@ -107,8 +114,7 @@ void MatchWalker::appendFilter(bson::Builder& out, std::string_view key, bson::V
 }
 
 void MatchWalker::writeFilter(bson::Builder& out, bson::View filter) {
-    if (++depth_ > kMaxDepth)
-        fail(ErrorCode::BadValue, "exceeded depth limit of 100 when parsing a filter");
+    enterNested();
     size_t n = countPredicates(filter);
     if (n == 1) {
         Sink sink(out, false);
@@ -289,11 +295,13 @@ void MatchWalker::writeOperator(bson::Builder& f, const FieldPath& path,
                 fail(ErrorCode::BadValue, "$not needs an operator object, e.g. {$not: {$eq: 1}}");
             }
             checkAttached(inner);
+            enterNested();
             f.appendDocument("$not", [&](bson::Builder& n) {
                 for (bson::Element innerOp : inner) {
                     if (!isAttached(innerOp.key())) writeOperator(n, path, info, innerOp, inner);
                 }
             });
+            --depth_;
             return;
         }
         case PathOpKind::ElemMatch:
@@ -378,6 +386,7 @@ void MatchWalker::writeRegex(bson::Builder& f, const bson::Element& regex, bson:
 void MatchWalker::writeElemMatch(bson::Builder& f, const bson::Element& op) {
     if (!op.isDocument()) fail(ErrorCode::BadValue, "$elemMatch needs an Object");
     bson::View inner = op.document();
+    enterNested();
     ++elemMatchDepth_;
     auto first = inner.begin();
     bool valueForm =
@@ -395,6 +404,7 @@ void MatchWalker::writeElemMatch(bson::Builder& f, const bson::Element& op) {
         }
     });
     --elemMatchDepth_;
+    --depth_;
 }
 
 }  // namespace cryptd::analysis

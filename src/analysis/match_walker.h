@@ -53,6 +53,7 @@ class MatchWalker {
     void writeRegex(bson::Builder& f, const bson::Element& regex, bson::View siblings);
     void writeElemMatch(bson::Builder& f, const bson::Element& op);
     schema::PathInfo resolve(const FieldPath& path) const;
+    void enterNested();  // bounds recursion: hostile input gets an error, not a stack overflow
 
     Context& ctx_;
     MatchMode mode_;

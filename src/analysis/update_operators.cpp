@@ -17,11 +17,12 @@ bool isPositional(std::string_view part) {
     return part == "$" || (part.size() >= 3 && part.substr(0, 2) == "$[" && part.back() == ']');
 }
 
-bool containsDocument(const bson::Element& e) {
-    if (e.isDocument()) return true;
+// Arrays nested past any sane depth count as containing one: the caller then rejects.
+bool containsDocument(const bson::Element& e, int depth = 0) {
+    if (e.isDocument() || depth > 100) return true;
     if (!e.isArray()) return false;
     for (bson::Element child : e.document()) {
-        if (containsDocument(child)) return true;
+        if (containsDocument(child, depth + 1)) return true;
     }
     return false;
 }

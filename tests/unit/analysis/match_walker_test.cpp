@@ -243,6 +243,30 @@ TEST(MatchWalkerTest, DeepNestingIsRejectedNotACrash) {
         filter = b.finish();
     }
     expectError([&] { findWith(filter.view()); }, ErrorCode::BadValue, "depth limit");
+
+    bson::Doc notChain = bson::Doc::fromJson(R"({"$eq": 1})");
+    for (int i = 0; i < 5000; ++i) {
+        bson::Builder b;
+        b.appendDocument("$not", notChain.view());
+        notChain = b.finish();
+    }
+    bson::Builder f;
+    f.appendDocument("a", notChain.view());
+    bson::Doc notFilter = f.finish();
+    expectError([&] { findWith(notFilter.view()); }, ErrorCode::BadValue, "depth limit");
+
+    // Deeply nested arrays compared to a path holding encrypted fields: rejected, no overflow.
+    bson::Doc arrays = bson::Doc::fromJson("{}");
+    for (int i = 0; i < 5000; ++i) {
+        bson::Builder b;
+        b.appendArray("0", arrays.view());
+        arrays = b.finish();
+    }
+    bson::Builder g;
+    g.appendDocument("insurance", [&](bson::Builder& o) { o.appendArray("$in", arrays.view()); });
+    bson::Doc arrayFilter = g.finish();
+    expectError([&] { findWith(arrayFilter.view()); }, ErrorCode::BadValue,
+                "Cannot compare to an object on a field that contains encrypted fields");
 }
 
 }  // namespace
