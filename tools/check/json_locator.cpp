@@ -1,0 +1,330 @@
+#include "check/json_locator.h"
+
+#include <cstdint>
+
+namespace cryptd::check {
+
+namespace {
+
+enum class Tok { LBrace, RBrace, LBracket, RBracket, Colon, Comma, String, Scalar, End, Bad };
+
+struct Token {
+    Tok kind = Tok::Bad;
+    size_t offset = 0;
+    std::string text;  // decoded string (String only)
+};
+
+void appendUtf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+class Lexer {
+  public:
+    explicit Lexer(std::string_view text) : t_(text) {}
+
+    size_t pos() const { return p_; }
+
+    Token next() {
+        skipSpace();
+        Token tok;
+        tok.offset = p_;
+        if (p_ >= t_.size()) {
+            tok.kind = Tok::End;
+            return tok;
+        }
+        char c = t_[p_];
+        switch (c) {
+            case '{':
+                ++p_;
+                tok.kind = Tok::LBrace;
+                return tok;
+            case '}':
+                ++p_;
+                tok.kind = Tok::RBrace;
+                return tok;
+            case '[':
+                ++p_;
+                tok.kind = Tok::LBracket;
+                return tok;
+            case ']':
+                ++p_;
+                tok.kind = Tok::RBracket;
+                return tok;
+            case ':':
+                ++p_;
+                tok.kind = Tok::Colon;
+                return tok;
+            case ',':
+                ++p_;
+                tok.kind = Tok::Comma;
+                return tok;
+            case '"':
+                tok.kind = readString(tok.text) ? Tok::String : Tok::Bad;
+                return tok;
+            default:
+                tok.kind = readScalar() ? Tok::Scalar : Tok::Bad;
+                return tok;
+        }
+    }
+
+  private:
+    void skipSpace() {
+        while (p_ < t_.size() &&
+               (t_[p_] == ' ' || t_[p_] == '\t' || t_[p_] == '\n' || t_[p_] == '\r')) {
+            ++p_;
+        }
+    }
+
+    bool hex4(uint32_t& out) {
+        if (p_ + 4 > t_.size()) return false;
+        out = 0;
+        for (int i = 0; i < 4; ++i) {
+            char c = t_[p_++];
+            out <<= 4;
+            if (c >= '0' && c <= '9') {
+                out |= static_cast<uint32_t>(c - '0');
+            } else if (c >= 'a' && c <= 'f') {
+                out |= static_cast<uint32_t>(c - 'a' + 10);
+            } else if (c >= 'A' && c <= 'F') {
+                out |= static_cast<uint32_t>(c - 'A' + 10);
+            } else {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // A JSON string starting at the opening quote; decodes escapes so keys compare with BSON keys.
+    bool readString(std::string& out) {
+        ++p_;
+        while (p_ < t_.size()) {
+            char c = t_[p_++];
+            if (c == '"') return true;
+            if (c != '\\') {
+                out += c;
+                continue;
+            }
+            if (p_ >= t_.size()) return false;
+            char e = t_[p_++];
+            switch (e) {
+                case '"':
+                    out += '"';
+                    break;
+                case '\\':
+                    out += '\\';
+                    break;
+                case '/':
+                    out += '/';
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case 'u': {
+                    uint32_t cp = 0;
+                    if (!hex4(cp)) return false;
+                    if (cp >= 0xD800 && cp < 0xDC00 && p_ + 1 < t_.size() && t_[p_] == '\\' &&
+                        t_[p_ + 1] == 'u') {
+                        p_ += 2;
+                        uint32_t low = 0;
+                        if (!hex4(low)) return false;
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                    }
+                    appendUtf8(out, cp);
+                    break;
+                }
+                default:
+                    return false;
+            }
+        }
+        return false;
+    }
+
+    // true, -1.5, null, and shell literals like UUID("...") or NumberLong(5): everything up to a
+    // delimiter outside parentheses and quotes.
+    bool readScalar() {
+        size_t start = p_;
+        int parens = 0;
+        while (p_ < t_.size()) {
+            char c = t_[p_];
+            if (c == '"' || c == '\'') {
+                if (parens == 0) return false;  // a quote only belongs inside a literal's (...)
+                char quote = c;
+                ++p_;
+                while (p_ < t_.size() && t_[p_] != quote) p_ += (t_[p_] == '\\') ? 2 : 1;
+                if (p_ >= t_.size()) return false;
+                ++p_;
+                continue;
+            }
+            if (c == '(') {
+                ++parens;
+            } else if (c == ')') {
+                if (--parens < 0) return false;
+            } else if (parens == 0 &&
+                       (c == ',' || c == ':' || c == '}' || c == ']' || c == '{' || c == '[' ||
+                        c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+                break;
+            }
+            ++p_;
+        }
+        return parens == 0 && p_ > start;
+    }
+
+    std::string_view t_;
+    size_t p_ = 0;
+};
+
+}  // namespace
+
+std::string toPointer(const Segments& segments) {
+    std::string out;
+    for (const auto& s : segments) {
+        out += '/';
+        for (char c : s) {
+            if (c == '~') {
+                out += "~0";
+            } else if (c == '/') {
+                out += "~1";
+            } else {
+                out += c;
+            }
+        }
+    }
+    return out;
+}
+
+Location locationAt(std::string_view text, size_t offset) {
+    Location loc{1, 1};
+    for (size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++loc.line;
+            loc.column = 1;
+        } else {
+            ++loc.column;
+        }
+    }
+    return loc;
+}
+
+JsonLocator::JsonLocator(std::string_view text) {
+    valid_ = scan(text);
+    if (!valid_) byPointer_.clear();
+}
+
+bool JsonLocator::scan(std::string_view text) {
+    struct Frame {
+        bool object;
+        size_t count = 0;
+    };
+    Lexer lx(text);
+    std::vector<Frame> stack;
+    Segments path;
+    // Line/column by offset, computed incrementally (tokens arrive in order).
+    size_t lastOffset = 0;
+    Location cursor{1, 1};
+    auto locate = [&](size_t offset) {
+        for (; lastOffset < offset; ++lastOffset) {
+            if (text[lastOffset] == '\n') {
+                ++cursor.line;
+                cursor.column = 1;
+            } else {
+                ++cursor.column;
+            }
+        }
+        return cursor;
+    };
+    auto record = [&](size_t offset) { byPointer_[toPointer(path)].push_back(locate(offset)); };
+    // The member or element whose value just ended.
+    auto valueDone = [&] {
+        if (!stack.empty()) path.pop_back();
+    };
+    // Reads one token that starts a value: containers open a frame, scalars are complete.
+    auto beginValue = [&](const Token& tok) {
+        switch (tok.kind) {
+            case Tok::LBrace:
+                stack.push_back(Frame{true});
+                return true;
+            case Tok::LBracket:
+                stack.push_back(Frame{false});
+                return true;
+            case Tok::String:
+            case Tok::Scalar:
+                valueDone();
+                return true;
+            default:
+                return false;
+        }
+    };
+
+    Token tok = lx.next();
+    if (tok.kind != Tok::LBrace && tok.kind != Tok::LBracket) return false;
+    record(tok.offset);
+    beginValue(tok);
+    while (!stack.empty()) {
+        Frame& f = stack.back();
+        tok = lx.next();
+        Tok close = f.object ? Tok::RBrace : Tok::RBracket;
+        if (tok.kind == close && f.count == 0) {
+            stack.pop_back();
+            valueDone();
+            continue;
+        }
+        if (f.count > 0) {
+            if (tok.kind == close) {
+                stack.pop_back();
+                valueDone();
+                continue;
+            }
+            if (tok.kind != Tok::Comma) return false;
+            tok = lx.next();
+        }
+        if (f.object) {
+            if (tok.kind != Tok::String) return false;
+            path.push_back(tok.text);
+            record(tok.offset);
+            ++f.count;
+            if (lx.next().kind != Tok::Colon) return false;
+            tok = lx.next();
+        } else {
+            path.push_back(std::to_string(f.count));
+            record(tok.offset);
+            ++f.count;
+        }
+        if (!beginValue(tok)) return false;
+    }
+    valueEnd_ = lx.pos();
+    return true;
+}
+
+std::optional<Location> JsonLocator::find(const Segments& segments, bool lastOccurrence) const {
+    auto it = byPointer_.find(toPointer(segments));
+    if (it == byPointer_.end() || it->second.empty()) return std::nullopt;
+    return lastOccurrence ? it->second.back() : it->second.front();
+}
+
+}  // namespace cryptd::check
