@@ -80,27 +80,27 @@ class Parser {
         Keywords kw;
         for (auto e : schema) {
             auto key = e.key();
-            std::string at = joinPath(ctx.path, key);
+            auto at = [&] { return joinPath(ctx.path, key); };  // built only for an error
             auto info = lookupKeyword(key);
             if (!info) {
                 failAt(ErrorCode::FailedToParse, "Unknown $jsonSchema keyword: " + std::string(key),
-                       at);
+                       at());
             }
             if (info->keyword == Keyword::Unsupported) {
                 failAt(ErrorCode::FailedToParse,
                        "$jsonSchema keyword '" + std::string(key) + "' is not currently supported",
-                       at);
+                       at());
             }
             if (info->remoteOnly && !remote_) {
                 failAt(ErrorCode::FailedToParse,
                        "JSON schema keyword '" + std::string(key) +
                            "' is only allowed with a remote schema",
-                       at);
+                       at());
             }
             auto& slot = kw.slot[static_cast<size_t>(info->keyword)];
             if (slot) {
                 failAt(ErrorCode::FailedToParse,
-                       "Duplicate $jsonSchema keyword: " + std::string(key), at);
+                       "Duplicate $jsonSchema keyword: " + std::string(key), at());
             }
             // Each keyword is stored once, so there are at most kKeywordCount elements.
             kw.elements.push_back(e);
