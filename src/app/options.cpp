@@ -66,7 +66,14 @@ po::parsed_options parse(const std::vector<std::string>& args,
                          const po::options_description& desc) {
     // No abbreviations: "--po 1" must not silently mean --port.
     auto style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
-    return po::command_line_parser(args).options(desc).style(style).run();
+    po::parsed_options parsed = po::command_line_parser(args).options(desc).style(style).run();
+    // mongocryptd takes no positional arguments; program_options would drop them silently.
+    auto stray = po::collect_unrecognized(parsed.options, po::include_positional);
+    if (!stray.empty()) {
+        throw OptionsError("Error parsing command line: unexpected positional argument '" +
+                           stray.front() + "'");
+    }
+    return parsed;
 }
 
 int verbosityOf(const std::string& v) {

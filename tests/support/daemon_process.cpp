@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "common/bson.h"
+#include <rapidjson/document.h>
 
 extern char** environ;
 
@@ -134,24 +134,22 @@ void DaemonProcess::readStream(int fd, bool isStdout) {
 void DaemonProcess::onLogLine(const std::string& line) {
     int port = 0;
     std::string socket;
-    try {
-        bson::Doc doc = bson::Doc::fromJson(line);
-        auto id = doc.view().find("id");
-        auto attr = doc.view().find("attr");
-        if (id && id->isNumber() && attr && attr->isDocument()) {
-            if (id->asInt64() == 23016) {
-                auto p = attr->document().find("port");
-                if (p && p->isNumber()) port = static_cast<int>(p->asInt64());
-            } else if (id->asInt64() == 23015) {
-                auto a = attr->document().find("address");
-                if (a && a->isString() && !a->utf8().empty() && a->utf8()[0] == '/') {
-                    socket = std::string(a->utf8());
-                }
-            }
+    // Plain JSON (RapidJSON), not Extended JSON: libbson's reader rejects logv2's "+00:00"
+    // timestamp offsets, and only id/attr matter here.
+    rapidjson::Document doc;
+    doc.Parse(line.c_str());
+    if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("id") && doc["id"].IsInt() &&
+        doc.HasMember("attr") && doc["attr"].IsObject()) {
+        const auto& attr = doc["attr"];
+        if (doc["id"].GetInt() == 23016 && attr.HasMember("port") && attr["port"].IsInt()) {
+            port = attr["port"].GetInt();
+        } else if (doc["id"].GetInt() == 23015 && attr.HasMember("address") &&
+                   attr["address"].IsString()) {
+            std::string address = attr["address"].GetString();
+            if (!address.empty() && address[0] == '/') socket = address;
         }
-    } catch (const std::exception&) {
-        // Not a JSON line (e.g. --fork's plain-text messages): kept, not interpreted.
     }
+    // Lines that are not JSON (e.g. --fork's plain-text messages) are kept, not interpreted.
     std::lock_guard lock(mutex_);
     lines_.push_back(line);
     if (port != 0) {
