@@ -39,7 +39,8 @@ std::optional<bson::Element> specialMatcher(const bson::Element& expected) {
     auto d = expected.document();
     if (d.count() != 1) return std::nullopt;
     auto only = *d.begin();
-    if (only.key() == "$$type" || only.key() == "$$exists") return only;
+    if (only.key() == "$$type" || only.key() == "$$exists" || only.key() == "$$optional")
+        return only;
     return std::nullopt;
 }
 
@@ -53,6 +54,11 @@ class Matcher {
         for (auto e : exp) {
             auto a = act.find(e.key());
             auto special = specialMatcher(e);
+            if (special && special->key() == "$$optional") {
+                if (!a) continue;
+                if (auto m = values(*special, *a, join(path, e.key()))) return m;
+                continue;
+            }
             if (special && special->key() == "$$exists") {
                 bool want = special->truthy();
                 if (want != a.has_value())
@@ -88,6 +94,7 @@ class Matcher {
                                    const std::string& path) {
         if (auto special = specialMatcher(e)) {
             if (special->key() == "$$exists") return std::nullopt;  // present: enough
+            if (special->key() == "$$optional") return values(*special, a, path);
             std::string want(special->isString() ? special->utf8() : "");
             if (a.typeName() != want)
                 return Mismatch{path, "expected a value of type " + want + ", got " + show(a)};

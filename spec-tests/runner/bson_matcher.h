@@ -10,7 +10,7 @@
 // - Numbers elsewhere compare by value unless `strictNumberTypes` (1 == 1.0 == NumberLong(1)).
 // - Special expected values: {"$$type": "<alias>"} matches any value of that $type alias
 //   ("string", "int", "date", ...); {"$$exists": false} requires the field to be absent;
-//   {"$$exists": true} accepts any value.
+//   {"$$exists": true} accepts any value; {"$$optional": X} accepts absence or X.
 // - `normalizeQueries` applies query_normalizer.h to both sides first.
 
 #include <optional>

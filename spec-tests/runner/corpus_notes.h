@@ -1,6 +1,6 @@
 #pragma once
-// Why a corpus entry is not run (yet), decided from what the fixture asks for. One table, so the
-// report lists every skipped pair with its reason.
+// Corpus-specific notes: why an entry has nothing to run, and which hand-written fixtures
+// contradict the contract (see also unbuilt_features.h).
 
 #include <optional>
 #include <string>
@@ -9,10 +9,6 @@
 #include "corpus_pairs.h"
 
 namespace cryptd::spec {
-
-// A feature this daemon does not build yet: QE (encryptionInformation), bulkWrite, or a command
-// the analyzer does not handle (Analyzer::handles is false). nullopt when the command should run.
-std::optional<std::string> unbuiltFeature(bson::View command);
 
 // Why an Unpaired entry has no request to run.
 std::string unpairedReason(const CorpusEntry& entry);

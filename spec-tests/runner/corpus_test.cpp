@@ -14,6 +14,7 @@
 #include "outcome.h"
 #include "run_modes.h"
 #include "spec_daemon.h"
+#include "unbuilt_features.h"
 
 namespace cryptd::spec {
 namespace {

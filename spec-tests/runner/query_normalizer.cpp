@@ -17,8 +17,23 @@ bson::Doc normalizeArray(bson::View arr);
 // Normalizes the value of field `key` into `out` (recursing first, so rules apply bottom-up).
 void appendNormalized(bson::Builder& out, std::string_view key, const bson::Element& e);
 
+// {$regex: "p"[, $options: "o"]} (string pattern) -> the regex literal /p/o.
+bool appendRegexOperator(bson::Builder& out, std::string_view key, bson::View value) {
+    auto re = value.find("$regex");
+    auto opts = value.find("$options");
+    if (!re || !re->isString() || value.count() != (opts ? 2u : 1u)) return false;
+    if (opts && !opts->isString()) return false;
+    std::string pattern(re->utf8());
+    std::string options = opts ? std::string(opts->utf8()) : std::string();
+    bson::Doc tmp;  // a one-field document holding the regex, to copy it under `key`
+    bson_append_regex(tmp.get(), "r", 1, pattern.c_str(), options.c_str());
+    out.append(key, *tmp.view().begin());
+    return true;
+}
+
 // {$eq: X} alone -> X; {$ne: X} alone -> {$not: {$eq: X}}; {$nin: A} alone -> {$not: {$in: A}}.
 bool appendFieldSugar(bson::Builder& out, std::string_view key, bson::View value) {
+    if (appendRegexOperator(out, key, value)) return true;
     if (value.count() != 1) return false;
     auto only = *value.begin();
     if (only.key() == "$eq") {
