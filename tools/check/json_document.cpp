@@ -70,7 +70,11 @@ JsonDocument JsonDocument::load(const std::string& path, std::istream& in) {
         if (auto pos = errorPosition(e.reason())) {
             where = locationAt(text, literals.offsetInOriginal(*pos));
         }
-        throw InputError(printable(e.reason()), where);
+        std::string why = printable(e.reason());
+        if (why.find("LEVELS_EXCEEDED") != std::string::npos) {
+            why += " (the JSON nests deeper than libbson accepts)";
+        }
+        throw InputError(why, where);
     }
     JsonLocator locator(text);
     if (locator.valid()) {

@@ -233,17 +233,27 @@ Location locationAt(std::string_view text, size_t offset) {
 
 JsonLocator::JsonLocator(std::string_view text) {
     valid_ = scan(text);
-    if (!valid_) byPointer_.clear();
+    if (!valid_) {
+        nodes_.clear();
+        children_.clear();
+    }
+}
+
+std::string JsonLocator::childKey(uint32_t parent, std::string_view key) {
+    std::string out = std::to_string(parent);
+    out += '/';
+    out += key;
+    return out;
 }
 
 bool JsonLocator::scan(std::string_view text) {
     struct Frame {
         bool object;
+        uint32_t node;  // the container's node id
         size_t count = 0;
     };
     Lexer lx(text);
     std::vector<Frame> stack;
-    Segments path;
     // Line/column by offset, computed incrementally (tokens arrive in order).
     size_t lastOffset = 0;
     Location cursor{1, 1};
@@ -258,23 +268,21 @@ bool JsonLocator::scan(std::string_view text) {
         }
         return cursor;
     };
-    auto record = [&](size_t offset) { byPointer_[toPointer(path)].push_back(locate(offset)); };
-    // The member or element whose value just ended.
-    auto valueDone = [&] {
-        if (!stack.empty()) path.pop_back();
+    uint32_t current = 0;  // the node whose value comes next
+    auto record = [&](std::string_view key, size_t offset) {
+        current = static_cast<uint32_t>(nodes_.size());
+        nodes_.push_back(locate(offset));
+        children_[childKey(stack.back().node, key)].push_back(current);
     };
     // Reads one token that starts a value: containers open a frame, scalars are complete.
     auto beginValue = [&](const Token& tok) {
         switch (tok.kind) {
             case Tok::LBrace:
-                stack.push_back(Frame{true});
-                return true;
             case Tok::LBracket:
-                stack.push_back(Frame{false});
+                stack.push_back(Frame{tok.kind == Tok::LBrace, current});
                 return true;
             case Tok::String:
             case Tok::Scalar:
-                valueDone();
                 return true;
             default:
                 return false;
@@ -283,37 +291,28 @@ bool JsonLocator::scan(std::string_view text) {
 
     Token tok = lx.next();
     if (tok.kind != Tok::LBrace && tok.kind != Tok::LBracket) return false;
-    record(tok.offset);
+    nodes_.push_back(locate(tok.offset));
     beginValue(tok);
     while (!stack.empty()) {
         Frame& f = stack.back();
         tok = lx.next();
         Tok close = f.object ? Tok::RBrace : Tok::RBracket;
-        if (tok.kind == close && f.count == 0) {
+        if (tok.kind == close) {  // (after a comma it is not: "[1,]" fails below)
             stack.pop_back();
-            valueDone();
             continue;
         }
         if (f.count > 0) {
-            if (tok.kind == close) {
-                stack.pop_back();
-                valueDone();
-                continue;
-            }
             if (tok.kind != Tok::Comma) return false;
             tok = lx.next();
         }
+        ++f.count;
         if (f.object) {
             if (tok.kind != Tok::String) return false;
-            path.push_back(tok.text);
-            record(tok.offset);
-            ++f.count;
+            record(tok.text, tok.offset);
             if (lx.next().kind != Tok::Colon) return false;
             tok = lx.next();
         } else {
-            path.push_back(std::to_string(f.count));
-            record(tok.offset);
-            ++f.count;
+            record(std::to_string(f.count - 1), tok.offset);
         }
         if (!beginValue(tok)) return false;
     }
@@ -322,9 +321,15 @@ bool JsonLocator::scan(std::string_view text) {
 }
 
 std::optional<Location> JsonLocator::find(const Segments& segments, bool lastOccurrence) const {
-    auto it = byPointer_.find(toPointer(segments));
-    if (it == byPointer_.end() || it->second.empty()) return std::nullopt;
-    return lastOccurrence ? it->second.back() : it->second.front();
+    if (nodes_.empty()) return std::nullopt;
+    uint32_t node = 0;
+    for (size_t i = 0; i < segments.size(); ++i) {
+        auto it = children_.find(childKey(node, segments[i]));
+        if (it == children_.end() || it->second.empty()) return std::nullopt;
+        bool last = lastOccurrence && i + 1 == segments.size();
+        node = last ? it->second.back() : it->second.front();
+    }
+    return nodes_[node];
 }
 
 }  // namespace cryptd::check

@@ -8,6 +8,7 @@
 // indexes nothing, so callers omit the line rather than guess.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,9 +42,14 @@ class JsonLocator {
   private:
     bool scan(std::string_view text);
 
+    // A tree of positions: node 0 is the root value; children are keyed by (parent, key), so
+    // memory stays linear in the text however deep it nests.
+    static std::string childKey(uint32_t parent, std::string_view key);
+
     bool valid_ = false;
     size_t valueEnd_ = 0;
-    std::unordered_map<std::string, std::vector<Location>> byPointer_;
+    std::vector<Location> nodes_;
+    std::unordered_map<std::string, std::vector<uint32_t>> children_;  // childKey -> node ids
 };
 
 }  // namespace cryptd::check

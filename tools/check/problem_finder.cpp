@@ -12,6 +12,8 @@ namespace cryptd::check {
 
 namespace {
 
+constexpr size_t kMaxBytesParsed = size_t{256} << 20;
+
 bool isPrefix(const Segments& prefix, const Segments& of) {
     return prefix.size() <= of.size() && std::equal(prefix.begin(), prefix.end(), of.begin());
 }
@@ -127,6 +129,7 @@ FinderResult findSchemaProblems(bson::View original, bool remote, size_t limit) 
     FinderResult out;
     bson::Doc current = bson::Doc::copyOf(original);
     Removed removed;
+    size_t parses = 0, parsedBytes = 0;
     while (true) {
         std::optional<SchemaProblem> p;
         try {
@@ -147,6 +150,8 @@ FinderResult findSchemaProblems(bson::View original, bool remote, size_t limit) 
         }
         // The parser's verdict on the unmodified schema is always reported.
         bool report = out.problems.empty() || !consequential(current.view(), *p, removed);
+        // A suppressed problem's node is removed unseen: it may hide problems of its own.
+        if (!report) out.incomplete = true;
         std::optional<Fix> fix;
         if (p->where.exact && !p->schemaPath.empty()) fix = chooseFix(current.view(), *p, removed);
         if (report) out.problems.push_back(*p);
@@ -156,10 +161,14 @@ FinderResult findSchemaProblems(bson::View original, bool remote, size_t limit) 
         if (!progressed) {
             // Cannot take this error away (the root itself, or a path not found): stop here.
             // (An error about the root schema itself leaves nothing else to check.)
-            out.incomplete = !(p->where.exact && p->where.segments.empty());
+            out.incomplete = out.incomplete || !(p->where.exact && p->where.segments.empty());
             return out;
         }
-        if (out.problems.size() >= limit) {
+        // Suppressed problems cost a parse each too: bound the number of parses and the bytes
+        // parsed, so a huge schema full of errors still finishes quickly.
+        ++parses;
+        parsedBytes += current.size();
+        if (out.problems.size() >= limit || parses >= limit * 10 || parsedBytes > kMaxBytesParsed) {
             out.incomplete = true;
             return out;
         }
