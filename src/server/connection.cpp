@@ -5,6 +5,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <chrono>
 #include <vector>
 
 #include "server/wire_message.h"
@@ -38,6 +39,30 @@ class Registration {
     ServerCore& core_;
     int64_t id_;
 };
+
+// -v: one line per command, with its name and outcome only (never argument values: they may be
+// the plaintext the client is about to encrypt).
+void logCommand(Logger& logger, std::string_view connection, const wire::Request& request,
+                bson::View reply, std::chrono::steady_clock::duration took) {
+    if (!logger.enabled(Severity::kDebug1)) return;
+    bson::View body = request.body.view();
+    auto first = body.begin();
+    std::string_view command = first == body.end() ? std::string_view() : (*first).key();
+    log(logger, Severity::kDebug1, Component::kCommand, connection, 9100005, "Command",
+        [&](bson::Builder& a) {
+            a.appendUtf8("command", command.substr(0, 256));
+            if (auto db = body.find("$db"); db && db->isString()) a.appendUtf8("db", db->utf8());
+            a.appendUtf8("protocol",
+                         request.protocol == wire::Protocol::kOpQuery ? "op_query" : "op_msg");
+            auto ok = reply.find("ok");
+            a.appendBool("ok", ok && ok->truthy());
+            if (auto code = reply.find("code"); code && code->isNumber()) {
+                a.appendInt32("errCode", static_cast<int32_t>(code->asInt64()));
+            }
+            a.appendInt64("durationMillis",
+                          std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+        });
+}
 
 }  // namespace
 
@@ -98,6 +123,7 @@ asio::awaitable<void> serveConnection(ServerCore& core,
             message.shrink_to_fit();
             slot.busy = true;
             core.noteActivity();
+            const auto started = std::chrono::steady_clock::now();
             // Analysis is CPU work: run it on the pool so this thread keeps serving I/O.
             bson::Doc reply = co_await asio::co_spawn(
                 core.pool,
@@ -105,6 +131,8 @@ asio::awaitable<void> serveConnection(ServerCore& core,
                     co_return core.dispatcher.dispatch(request.body.view(), ctx);
                 },
                 asio::use_awaitable);
+            logCommand(core.logger, name, request, reply.view(),
+                       std::chrono::steady_clock::now() - started);
             if (!request.moreToCome) {
                 auto bytes = wire::serializeReply(request, core.nextRequestId++, reply.view());
                 auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(bytes), kUseTuple);

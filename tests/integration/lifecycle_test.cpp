@@ -200,6 +200,11 @@ TEST(LifecycleTest, DriverSpawnArgumentsAreAccepted) {
     ASSERT_TRUE(d.waitUntilReady()) << d.log();
     EXPECT_TRUE(d.waitForLog(9100010, 0s).has_value()) << d.log();  // --bind_ip has no effect
     EXPECT_TRUE(helloWorks(d.port()));
+    // -v and up: one line per command, naming it but never quoting its values.
+    auto command = d.waitForLog(9100005);
+    ASSERT_TRUE(command) << d.log();
+    EXPECT_NE(command->find(R"("s":"D1")"), std::string::npos) << *command;
+    EXPECT_NE(command->find(R"("command":"hello","db":"admin")"), std::string::npos) << *command;
     EXPECT_EQ(d.stop(), 0);
 }
 

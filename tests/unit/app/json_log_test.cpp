@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace cryptd::app {
@@ -80,6 +84,44 @@ TEST(JsonLogTest, WritesOneLinePerRecordToItsFile) {
     std::string text(buf, n);
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
     EXPECT_NE(text.find(R"("id":7,"ctx":"main","msg":"hello","attr":{"x":1}})"), std::string::npos);
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+TEST(JsonLogTest, LogpathRenamesAnOldFileUnlessAppending) {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("cryptd-log-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::string path = (dir / "m.log").string();
+    std::ofstream(path) << "old\n";
+    {
+        auto logger = JsonLogger::toFile(path, true, 0, false);
+        server::log(*logger, Severity::kInfo, Component::kControl, "main", 1, "appended");
+    }
+    EXPECT_EQ(slurp(path).rfind("old\n", 0), 0u);
+    EXPECT_NE(slurp(path).find("appended"), std::string::npos);
+    {
+        auto logger = JsonLogger::toFile(path, false, 0, false);
+        server::log(*logger, Severity::kInfo, Component::kControl, "main", 2, "fresh");
+    }
+    EXPECT_EQ(slurp(path).find("old"), std::string::npos);
+    size_t files = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        ++files;
+        if (entry.path() != path) {
+            EXPECT_EQ(slurp(entry.path().string()).rfind("old\n", 0), 0u);  // m.log.<time>
+        }
+    }
+    EXPECT_EQ(files, 2u);
+    EXPECT_THROW(JsonLogger::toFile((dir / "no/such/dir/x.log").string(), true, 0, false),
+                 std::runtime_error);
+    fs::remove_all(dir);
 }
 
 }  // namespace
