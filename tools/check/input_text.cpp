@@ -32,10 +32,17 @@ bool isHex(char c) {
 }  // namespace
 
 std::string readInput(const std::string& path, std::istream& in) {
-    if (path == "-") return readAll(in, "standard input");
-    std::ifstream file(path, std::ios::binary);
-    if (!file) throw InputError("cannot open " + path + ": " + std::strerror(errno));
-    return readAll(file, path);
+    std::string text;
+    if (path == "-") {
+        text = readAll(in, "standard input");
+    } else {
+        std::ifstream file(path, std::ios::binary);
+        if (!file) throw InputError("cannot open " + path + ": " + std::strerror(errno));
+        text = readAll(file, path);
+    }
+    // Some editors start UTF-8 files with a byte order mark; editors do not count it as a column.
+    if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+    return text;
 }
 
 ShellLiterals::ShellLiterals(std::string_view t) {

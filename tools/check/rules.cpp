@@ -177,8 +177,8 @@ const Rule kRules[] = {
     {"unsupported-keyword", 9, "is not currently supported",
      "MongoDB's $jsonSchema does not implement this keyword: remove it"},
     {"remote-only-keyword", 9, "is only allowed with a remote schema",
-     "validation keywords belong in the collection's server-side validator, not in a schemaMap: "
-     "move it there (check that file with --remote)"},
+     "validation keywords are only allowed in a collection's validator (a remote schema): remove "
+     "it from the schemaMap, or check a validator's bare $jsonSchema with --remote"},
     {"duplicate-keyword", 9, "Duplicate $jsonSchema keyword",
      "each keyword may appear once per subschema: merge or delete the repeated one"},
     {"encrypt-under-items", 9, "encrypting individual array elements is not supported",

@@ -130,6 +130,12 @@ TEST(JsonDocument, UnreadableInputsSayWhyAndWhere) {
     }
 }
 
+TEST(JsonDocument, ByteOrderMarkIsSkipped) {
+    auto json = loadText("\xEF\xBB\xBF{\"a.b\": {}}");
+    EXPECT_TRUE(json.doc.view().find("a.b"));
+    EXPECT_EQ(json.locator.find({"a.b"})->column, 2);
+}
+
 TEST(JsonDocument, MissingFileIsUnreadable) {
     std::istringstream in;
     EXPECT_THROW(JsonDocument::load(test::testdata("does-not-exist.json"), in), InputError);
