@@ -35,3 +35,16 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# Benchmarks (bench/README.md): Release build in its own directory, then every benchmark, the
+# targets table (PASS/MISS) and $(BUILD)/bench-results.json. BENCH_MEMORY_COMMANDS=1000000 runs
+# the memory check at the issue's full count (the default keeps `make bench` within minutes).
+BENCH_BUILD ?= build-bench
+BENCH_MEMORY_COMMANDS ?= 200000
+BENCH_FLAGS ?=
+.PHONY: bench
+bench: setup
+	@cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRYPTD_BENCH=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target mongocryptd engine_bench loadgen startup_bench memory_bench
+	@python3 bench/run_benchmarks.py --build $(BENCH_BUILD) --out $(BUILD)/bench-results.json \
+		--memory-commands $(BENCH_MEMORY_COMMANDS) $(BENCH_FLAGS)
