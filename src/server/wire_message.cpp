@@ -149,7 +149,9 @@ Request parseOpMsg(const Header& header, std::span<const uint8_t> message) {
         for (auto d : s.documents) validate(d, "OP_MSG document sequence");
     }
     if (sequences.empty()) {
-        req.body = bson::Doc::copyOf(body.data(), body.size());
+        // validate() above checked these bytes: copy them without a second bson_validate (its
+        // UTF-8 pass over the whole command and schema was a quarter of the work of a find).
+        req.body = bson::Doc::copyOf(bson::View(body.data(), static_cast<uint32_t>(body.size())));
         return req;
     }
 
