@@ -105,6 +105,8 @@ int serve(const app::AppOptions& opts, server::Logger& logger,
     analysis::Analyzer analyzer;  // one for the daemon: it owns the schema cache, thread-safe
     server::ServerInfo info{app::kVersion, app::kGitVersion, cmdLineOpts(opts)};
     server::Server srv(opts.server, std::move(info), server::AnalysisRoute::to(analyzer), logger);
+    // Before binding: a SIGTERM from now on is a clean shutdown, never the default kill.
+    app::ShutdownSignals signals(srv, logger);
     try {
         srv.listen();
     } catch (const server::ListenError& e) {
@@ -123,7 +125,6 @@ int serve(const app::AppOptions& opts, server::Logger& logger,
         return app::kExitListenFailure;
     }
     pidFile->write(srv.port(), srv.socketPath(), static_cast<long>(getpid()));
-    app::ShutdownSignals signals(srv, logger);
     if (daemon) daemon->ready();
 
     server::Server::Stop stop = srv.run();
