@@ -16,6 +16,9 @@
 //   FindSchemaFieldsFrontDoor/<f>  the same through Analyzer::analyze (adds the cache-key check,
 //                                  which reads every byte of the schema)
 //   MarkingWrite/<value>           one intent-to-encrypt marking
+//   ParseRequest/<command>         the server's wire::parseRequest of the OP_MSG the daemon gets
+//                                  for ping and for loadgen's find / 1 KB insert / find_wide:
+//                                  framing, depth check, BSON validation, copy of the body
 // Every workload is analyzed once before timing; one that throws fails the run (exit 1), so a
 // benchmark never times an error path by accident.
 
@@ -33,6 +36,8 @@
 #include "common/error.h"
 #include "schema/encryption_schema.h"
 #include "schema/schema_cache.h"
+#include "server/wire_message.h"
+#include "wire_client.h"
 #include "workload.h"
 
 using namespace cryptd;
@@ -45,10 +50,11 @@ constexpr int64_t kSchemaSizes[] = {10, 10000};
 
 struct Fixtures {
     std::map<std::string, bson::Doc> schemas;
-    std::map<std::string, bson::Doc> commands;  // Analyze/<name>
-    std::map<int64_t, bson::Doc> inserts;       // AnalyzeInsertDocs/<n>
-    std::map<int64_t, bson::Doc> generated;     // generated schema by field count
-    std::map<int64_t, bson::Doc> finds;         // generatedFind against that schema
+    std::map<std::string, bson::Doc> commands;             // Analyze/<name>
+    std::map<int64_t, bson::Doc> inserts;                  // AnalyzeInsertDocs/<n>
+    std::map<int64_t, bson::Doc> generated;                // generated schema by field count
+    std::map<int64_t, bson::Doc> finds;                    // generatedFind against that schema
+    std::map<std::string, std::vector<uint8_t>> messages;  // ParseRequest/<name>: OP_MSG bytes
 
     Fixtures() {
         schemas.emplace("small", smallSchema());
@@ -65,8 +71,15 @@ struct Fixtures {
         commands.emplace("insert_1000", medcoInsert(medco, 1000));
         commands.emplace("update", medcoUpdate(schemas.at("medco_inherited").view()));
         commands.emplace("aggregate", medcoAggregate(medco));
-        for (int64_t n : kInsertSizes)
+        for (int64_t n : kInsertSizes) {
             inserts.emplace(n, medcoInsert(medco, static_cast<size_t>(n)));
+        }
+        // loadgen's wire workload: 20-field schema, 1 KB document.
+        bson::Doc wire = generatedSchema(20);
+        messages.emplace("ping", encodeOpMsg(pingCommand().view(), 1));
+        messages.emplace("find", encodeOpMsg(generatedFind(wire.view()).view(), 1));
+        messages.emplace("insert", encodeOpMsg(generatedInsert(wire.view(), 20, 1024).view(), 1));
+        messages.emplace("find_wide", encodeOpMsg(finds.at(10000).view(), 1));
     }
 };
 
@@ -155,6 +168,16 @@ void markingWrite(benchmark::State& state, schema::Algorithm algorithm, size_t v
     }
 }
 
+void parseRequest(benchmark::State& state, const std::string& name) {
+    const Fixtures& f = fixtures();
+    const std::vector<uint8_t>& message = f.messages.at(name);
+    for (auto _ : state) {
+        server::wire::Request request = server::wire::parseRequest(message);
+        benchmark::DoNotOptimize(request.body.data());
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * message.size()));
+}
+
 // Checks every workload once; returns false (with a message) when one is rejected.
 bool checkWorkloads(const analysis::Analyzer& analyzer, bool& aggregateRegistered) {
     const Fixtures& f = fixtures();
@@ -230,6 +253,11 @@ void registerAll(bool aggregateRegistered) {
                                  schema::Algorithm::Deterministic, size_t{16});
     benchmark::RegisterBenchmark("MarkingWrite/random_1KB", markingWrite, schema::Algorithm::Random,
                                  size_t{1024});
+    for (const char* name : {"ping", "find", "insert", "find_wide"}) {
+        benchmark::RegisterBenchmark((std::string("ParseRequest/") + name).c_str(), parseRequest,
+                                     std::string(name))
+            ->Unit(benchmark::kMicrosecond);
+    }
 }
 
 }  // namespace
