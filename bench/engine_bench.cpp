@@ -8,8 +8,9 @@
 //                                  generated 10 and 10,000 fields
 //   SchemaCacheHit/<fields>        SchemaCache::get of an already parsed schema
 //   Analyze/<command>              Analyzer::analyze (the daemon's path, schema cache hit):
-//                                  find, insert 1 and 1,000 docs, update, aggregate (registered
-//                                  only when the engine handles aggregate)
+//                                  MedCo find, insert 1 and 1,000 docs, update, aggregate
+//                                  (registered only when the engine handles aggregate), and
+//                                  loadgen's wire_find / wire_insert (20 fields, 1 KB document)
 //   AnalyzeInsertDocs/<n>          insert of n MedCo documents, n = 10..10,000 (linearity; BigO)
 //   FindSchemaFields/<fields>      the same find against a 10- and a 10,000-field schema, with
 //                                  the schema already parsed (analysis proper: O(path depth))
@@ -76,6 +77,8 @@ struct Fixtures {
         }
         // loadgen's wire workload: 20-field schema, 1 KB document.
         bson::Doc wire = generatedSchema(20);
+        commands.emplace("wire_find", generatedFind(wire.view()));
+        commands.emplace("wire_insert", generatedInsert(wire.view(), 20, 1024));
         messages.emplace("ping", encodeOpMsg(pingCommand().view(), 1));
         messages.emplace("find", encodeOpMsg(generatedFind(wire.view()).view(), 1));
         messages.emplace("insert", encodeOpMsg(generatedInsert(wire.view(), 20, 1024).view(), 1));
@@ -224,7 +227,8 @@ void registerAll(bool aggregateRegistered) {
     for (int64_t n : kSchemaSizes) hit->Arg(n);
     hit->Unit(benchmark::kMicrosecond);
 
-    for (const char* name : {"find", "insert_1", "insert_1000", "update", "aggregate"}) {
+    for (const char* name :
+         {"find", "insert_1", "insert_1000", "update", "aggregate", "wire_find", "wire_insert"}) {
         if (std::string(name) == "aggregate" && !aggregateRegistered) {
             std::fprintf(stderr,
                          "engine_bench: Analyze/aggregate skipped: the engine does not handle "
