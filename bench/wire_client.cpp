@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -32,10 +33,23 @@ std::string errnoText(const std::string& what) {
     return what + ": " + std::strerror(errno);
 }
 
+// A daemon that accepted nothing (e.g. out of file descriptors) must not hang a blocking client.
+constexpr int kBlockingTimeoutSeconds = 30;
+
+void setTimeouts(int fd) {
+    timeval tv{kBlockingTimeoutSeconds, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
 void writeAll(int fd, const uint8_t* data, size_t len) {
     while (len > 0) {
         ssize_t n = ::send(fd, data, len, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            throw WireError("send timed out after " + std::to_string(kBlockingTimeoutSeconds) +
+                            " s");
+        }
         if (n <= 0) throw WireError(errnoText("send"));
         data += n;
         len -= static_cast<size_t>(n);
@@ -47,6 +61,9 @@ void readAll(int fd, uint8_t* data, size_t len) {
         ssize_t n = ::recv(fd, data, len, 0);
         if (n < 0 && errno == EINTR) continue;
         if (n == 0) throw WireError("connection closed by the server");
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            throw WireError("no reply within " + std::to_string(kBlockingTimeoutSeconds) + " s");
+        }
         if (n < 0) throw WireError(errnoText("recv"));
         data += n;
         len -= static_cast<size_t>(n);
@@ -125,6 +142,7 @@ int connectTcp(const std::string& host, int port) {
         if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
             int one = 1;
             ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            setTimeouts(fd);
             freeaddrinfo(found);
             return fd;
         }
@@ -147,6 +165,7 @@ int connectUnix(const std::string& path) {
         ::close(fd);
         throw WireError(error);
     }
+    setTimeouts(fd);
     return fd;
 }
 

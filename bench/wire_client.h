@@ -34,7 +34,8 @@ bson::View decodeReply(const uint8_t* data, size_t len, int32_t expectedResponse
 // The reply's `ok` is 1 (any numeric type).
 bool replyOk(bson::View body);
 
-// Connected socket, TCP_NODELAY set like drivers do. Throws WireError on failure.
+// Connected socket, TCP_NODELAY set like drivers do, 30 s send/receive timeouts (a blocking
+// client never hangs on a daemon that does not answer). Throws WireError on failure.
 int connectTcp(const std::string& host, int port);
 int connectUnix(const std::string& path);
 
