@@ -4,11 +4,38 @@
 
 namespace cryptd::analysis {
 
+namespace {
+
+// MongoDB stores a field named "c.d" as one field, but the same spelling in a query or an update
+// means c's field d. A written name that, read as a path from `node`, reaches encryption would be
+// stored in the clear under a name every query treats as the encrypted field: reject it.
+void rejectDottedSpelling(const schema::SchemaNode* node, std::string_view key,
+                          const FieldPath& path) {
+    if (key.find('.') == std::string_view::npos) return;
+    size_t start = 0;
+    while (node && !node->encryption()) {
+        size_t dot = key.find('.', start);
+        node =
+            node->child(key.substr(start, dot == std::string_view::npos ? key.npos : dot - start));
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    if (!node) return;
+    fail(ErrorCode::BadValue,
+         "Cannot write field '" + std::string(key) + "'" +
+             (path.empty() ? std::string() : " in " + quoted(path)) +
+             ": its name contains '.', and read as a path it reaches encrypted data; it would be "
+             "stored in the clear");
+}
+
+}  // namespace
+
 void writeMarkedFields(Context& ctx, bson::Builder& out, bson::View doc,
                        const schema::SchemaNode* node, FieldPath& path, const WriteRules& rules) {
     for (bson::Element e : doc) {
         const schema::SchemaNode* child = node ? node->child(e.key()) : nullptr;
         if (!child) {
+            rejectDottedSpelling(node, e.key(), path);
             out.append(e);
             continue;
         }

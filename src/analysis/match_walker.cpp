@@ -164,7 +164,8 @@ void MatchWalker::writeTopLevel(Sink& sink, const bson::Element& e) {
             return;
         }
         case TopOpKind::Expr:
-            if (elemMatchDepth_ == 0) checkExpressionReadsNoEncryptedField(ctx_.schema, e, "$expr");
+            // Under $elemMatch too: an expression's field paths start at the document root.
+            checkExpressionReadsNoEncryptedField(ctx_.schema, e, "$expr");
             break;
         case TopOpKind::Unsupported:
             if (ctx_.schema.requiresEncryption()) {

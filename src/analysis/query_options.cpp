@@ -37,6 +37,21 @@ bool isInclusionFlag(const bson::Element& e) {
     return e.isNumber() || e.isBool();
 }
 
+void checkArrayFilterPart(Context& ctx, const bson::Element& e, int depth) {
+    if (depth > 100) fail(ErrorCode::BadValue, "arrayFilters are nested too deeply");
+    std::string_view key = e.key();
+    if (key == "$expr") {
+        checkExpressionReadsNoEncryptedField(ctx.schema, e, "arrayFilters $expr");
+        return;
+    }
+    if (key == "$where" || key == "$text" || key == "$jsonSchema") {
+        fail(ErrorCode::BadValue, "Unsupported match expression operator for encryption: " +
+                                      std::string(key) + " (in arrayFilters)");
+    }
+    if (!e.isDocument() && !e.isArray()) return;
+    for (bson::Element child : e.document()) checkArrayFilterPart(ctx, child, depth + 1);
+}
+
 }  // namespace
 
 void appendCheckedSort(Context& ctx, bson::Builder& out, const bson::Element& sort) {
@@ -113,6 +128,26 @@ void appendCheckedDistinctKey(Context& ctx, bson::Builder& out, const bson::Elem
         requireQueryable(path, *info.encryption);
     }
     out.append(key);
+}
+
+void appendCheckedLet(Context& ctx, bson::Builder& out, const bson::Element& let) {
+    requireDocument(let);
+    // MongoDB evaluates command variables before reading any document and refuses field paths
+    // there; a path to an encrypted field is refused here first, so its value is never compared.
+    checkExpressionReadsNoEncryptedField(ctx.schema, let, "let");
+    out.append(let);
+}
+
+void appendCheckedArrayFilters(Context& ctx, bson::Builder& out, const bson::Element& filters) {
+    if (!filters.isArray()) {
+        fail(ErrorCode::TypeMismatch,
+             "'arrayFilters' must be an array, found " + std::string(filters.typeName()));
+    }
+    for (bson::Element filter : filters.document()) {
+        requireDocument(filter);
+        if (ctx.schema.requiresEncryption()) checkArrayFilterPart(ctx, filter, 0);
+    }
+    out.append(filters);
 }
 
 }  // namespace cryptd::analysis

@@ -17,5 +17,11 @@ void appendCheckedIndexBound(Context& ctx, bson::Builder& out, const bson::Eleme
 // distinct's key: deterministic with a UUID keyId (the values come back encrypted, equal
 // plaintexts as equal ciphertexts), or anything unencrypted.
 void appendCheckedDistinctKey(Context& ctx, bson::Builder& out, const bson::Element& key);
+// A command's `let`: variables are read by $expr, so none may be computed from an encrypted field.
+void appendCheckedLet(Context& ctx, bson::Builder& out, const bson::Element& let);
+// An update's arrayFilters: their paths start at array elements (which hold no encrypted field:
+// arrays below encrypted paths are refused), but $expr reads the document root and $where
+// anything, so those are checked like in a filter.
+void appendCheckedArrayFilters(Context& ctx, bson::Builder& out, const bson::Element& filters);
 
 }  // namespace cryptd::analysis

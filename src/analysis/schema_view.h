@@ -15,13 +15,16 @@ class SchemaView {
     explicit SchemaView(const schema::EncryptionSchema* schema) : schema_(schema) {}
 
     bool requiresEncryption() const { return schema_ && schema_->requiresEncryption(); }
-    // O(path depth); throws the schema's error on an ambiguous path.
+    // O(path depth); throws the schema's error on an ambiguous path, and BadValue when a numeric
+    // part read as an array index ("a.0.b") would reach an encrypted field.
     schema::PathInfo resolve(const FieldPath& path) const;
     // The subschema governing the value at `path`, or nullptr when nothing constrains it.
     const schema::SchemaNode* nodeAt(const FieldPath& path) const;
     const schema::SchemaNode* root() const;
 
   private:
+    void rejectIndexIntoEncryption(const FieldPath& path) const;
+
     const schema::EncryptionSchema* schema_ = nullptr;
 };
 

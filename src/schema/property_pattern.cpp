@@ -61,6 +61,45 @@ size_t readRepeat(std::string_view p, size_t& i, const std::string& path) {
     return comma ? (hiDigits ? std::max(lo, hi) : lo + 1) : lo;
 }
 
+// MongoDB matches patternProperties with PCRE; this engine uses ECMAScript. Where the two read a
+// pattern differently, a field the server's schema encrypts could be left in the clear here, so
+// such patterns are refused: escapes of letters and digits ECMAScript does not define (libstdc++
+// reads "\A", "\z", "\Q"... as the plain letter, PCRE as anchors, quoting...), and the classes
+// "[]" / "[^]" (empty / any character in ECMAScript, the start of a class containing ']' in PCRE).
+void rejectDialectDifferences(std::string_view p, const std::string& path) {
+    // ("\v" is not shared: vertical tab in ECMAScript, any vertical space in PCRE.)
+    constexpr std::string_view kSharedLetterEscapes = "dDwWsSbBfnrtcxu";
+    bool inClass = false;
+    for (size_t i = 0; i < p.size(); ++i) {
+        char c = p[i];
+        if (c == '\\') {
+            if (i + 1 >= p.size()) break;  // the compiler reports the dangling escape
+            char next = p[++i];
+            bool alnum = std::isalnum(static_cast<unsigned char>(next)) != 0;
+            if (alnum && kSharedLetterEscapes.find(next) == std::string_view::npos) {
+                invalid(p,
+                        std::string("the escape '\\") + next +
+                            "' means different things in MongoDB's regex dialect (PCRE) and "
+                            "ECMAScript; it is not supported",
+                        path);
+            }
+        } else if (c == '[' && !inClass) {
+            inClass = true;
+            size_t j = i + 1;
+            if (j < p.size() && p[j] == '^') ++j;
+            if (j < p.size() && p[j] == ']') {
+                invalid(
+                    p,
+                    "'[]' and '[^]' mean different things in MongoDB's regex dialect (PCRE) and "
+                    "ECMAScript; they are not supported",
+                    path);
+            }
+        } else if (c == ']' && inClass) {
+            inClass = false;
+        }
+    }
+}
+
 }  // namespace
 
 size_t PropertyPattern::estimateStates(std::string_view p, const std::string& path) {
@@ -174,6 +213,7 @@ PropertyPattern::PropertyPattern(std::string_view pattern, const std::string& pa
             "patterns longer than " + std::to_string(kMaxPatternBytes) + " bytes are not supported",
             path);
     }
+    rejectDialectDifferences(pattern, path);
     estimatedStates_ = estimateStates(pattern, path);
     if (estimatedStates_ > kMaxEstimatedStates) {
         invalid(pattern,
@@ -211,6 +251,16 @@ bool PropertyPattern::matches(const std::wstring& decoded, std::string_view fiel
              "Field name of " + std::to_string(fieldName.size()) +
                  " bytes is too long to match against $jsonSchema patternProperties '" + text_ +
                  "'");
+    }
+    // PCRE's '$' also matches before a final "\n" and its '.' matches "\r", U+2028 and U+2029;
+    // ECMAScript's do not. Names with line breaks cannot be matched the server's way: refuse them.
+    for (wchar_t c : decoded) {
+        if (c == L'\n' || c == L'\r' || c == 0x2028 || c == 0x2029) {
+            fail(ErrorCode::BadValue,
+                 "Field names containing line breaks cannot be matched against "
+                 "$jsonSchema patternProperties '" +
+                     text_ + "'");
+        }
     }
     return std::regex_search(decoded, regex_, std::regex_constants::match_continuous);
 }

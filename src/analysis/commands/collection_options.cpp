@@ -16,14 +16,22 @@ namespace {
 void validator(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out) {
     if (!f.isDocument()) failWrongType("", f, "object");
     bson::View v = f.document();
-    // The rules the validator's predicates are checked against: its own $jsonSchema when it has
-    // one (it replaces the collection's schema), else the schema sent with the command.
+    // The validator's predicates are checked against its own $jsonSchema (the rules it sets) and
+    // against the schema sent with the command: a field either one encrypts holds ciphertext, so
+    // a stored predicate comparing it would carry its value in the clear.
     std::shared_ptr<const schema::EncryptionSchema> own;
-    if (auto js = v.find("$jsonSchema")) {
-        if (!js->isDocument()) fail(ErrorCode::TypeMismatch, "$jsonSchema must be an object");
-        own = schema::EncryptionSchema::parse(js->document(), true);
+    for (bson::Element js : v) {
+        if (js.key() != "$jsonSchema") continue;
+        if (own) fail(ErrorCode::BadValue, "A validator may contain only one $jsonSchema");
+        if (!js.isDocument()) fail(ErrorCode::TypeMismatch, "$jsonSchema must be an object");
+        own = schema::EncryptionSchema::parse(js.document(), true);
     }
-    Context check(own ? SchemaView(own.get()) : cc.ctx.schema);
+    if (own) {
+        Context check(SchemaView(own.get()));
+        bson::Builder scratch;
+        MatchWalker(check, MatchMode::StoredOnServer).writeFilter(scratch, v);
+    }
+    Context check(cc.ctx.schema);
     bson::Builder scratch;
     MatchWalker(check, MatchMode::StoredOnServer).writeFilter(scratch, v);
     out.append(f);

@@ -12,10 +12,11 @@ void indexes(CommandContext& cc, const bson::Element& f, bson::View, bson::Build
     if (!f.isArray()) failWrongType("createIndexes", f, "array");
     for (bson::Element spec : f.document()) {
         if (!spec.isDocument()) failWrongType("createIndexes.indexes", spec, "object");
-        if (auto pfe = spec.document().find("partialFilterExpression")) {
-            if (!pfe->isDocument()) failWrongType("createIndexes.indexes", *pfe, "object");
+        for (bson::Element pfe : spec.document()) {  // every copy, should the key repeat
+            if (pfe.key() != "partialFilterExpression") continue;
+            if (!pfe.isDocument()) failWrongType("createIndexes.indexes", pfe, "object");
             bson::Builder scratch;
-            MatchWalker(cc.ctx, MatchMode::StoredOnServer).writeFilter(scratch, pfe->document());
+            MatchWalker(cc.ctx, MatchMode::StoredOnServer).writeFilter(scratch, pfe.document());
         }
     }
     out.append(f);

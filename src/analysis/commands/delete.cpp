@@ -28,7 +28,7 @@ void deletes(CommandContext& cc, const bson::Element& f, bson::View, bson::Build
 }
 
 constexpr FieldRule kFields[] = {
-    {"deletes", deletes, true}, {"ordered"},        {"let", documentField}, {"stmtIds"},
+    {"deletes", deletes, true}, {"ordered"},        {"let", letField}, {"stmtIds"},
     {"isTimeseriesNamespace"},  {"collectionUUID"},
 };
 

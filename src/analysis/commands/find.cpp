@@ -32,7 +32,7 @@ constexpr FieldRule kFields[] = {
     {"allowPartialResults"},
     {"collation", documentField},
     {"allowDiskUse"},
-    {"let", documentField},
+    {"let", letField},
     {"readOnce"},
     {"term"},
     {"allowSpeculativeMajorityRead"},

@@ -18,7 +18,7 @@ constexpr FieldRule kStatementFields[] = {
     {"q", filterField, true},
     {"u", updateSpec, true},
     {"c", documentField},
-    {"arrayFilters", arrayField},
+    {"arrayFilters", arrayFiltersField},
     {"multi"},
     {"upsert"},
     {"collation", documentField},
@@ -43,9 +43,8 @@ void updates(CommandContext& cc, const bson::Element& f, bson::View, bson::Build
 }
 
 constexpr FieldRule kFields[] = {
-    {"updates", updates, true},   {"ordered"},
-    {"bypassDocumentValidation"}, {"bypassEmptyTsReplacement"},
-    {"let", documentField},       {"stmtIds"},
+    {"updates", updates, true},   {"ordered"},        {"bypassDocumentValidation"},
+    {"bypassEmptyTsReplacement"}, {"let", letField},  {"stmtIds"},
     {"isTimeseriesNamespace"},    {"collectionUUID"},
 };
 
