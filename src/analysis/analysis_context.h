@@ -3,15 +3,34 @@
 // of markings written (reply field hasEncryptionPlaceholders).
 
 #include <cstddef>
+#include <string_view>
 
 #include "analysis/schema_view.h"
+#include "common/bson.h"
 
 namespace cryptd::analysis {
+
+struct Context;
+class NamespaceSchemas;
+
+// Set by the pipeline walker while a stage is analyzed: writes `$expr` (the element) with the
+// pipeline's variables in scope, marking constants compared to deterministic fields.
+class ExpressionHook {
+  public:
+    virtual ~ExpressionHook() = default;
+    virtual void writeMatchExpr(Context& ctx, bson::Builder& out, const bson::Element& expr) = 0;
+};
 
 struct Context {
     explicit Context(SchemaView s) : schema(s) {}
     SchemaView schema;
     size_t placeholders = 0;
+    // The command's database ($db; empty when absent), for namespaces named by $lookup.
+    std::string_view db;
+    // csfleEncryptionSchemas (aggregate): every involved collection's schema; null otherwise.
+    const NamespaceSchemas* namespaces = nullptr;
+    // null: `$expr` in a filter may not read encrypted fields at all (expression_refs.h).
+    ExpressionHook* expressions = nullptr;
 };
 
 }  // namespace cryptd::analysis

@@ -5,6 +5,7 @@
 
 #include "analysis/analysis_context.h"
 #include "analysis/command_registry.h"
+#include "analysis/namespace_schemas.h"
 #include "common/error.h"
 
 namespace cryptd::analysis {
@@ -56,11 +57,6 @@ SchemaArguments readSchemaArguments(bson::View command, std::string_view name) {
                  "'csfleEncryptionSchemas' (several collections' schemas) is not supported for '" +
                      std::string(name) + "'; send one collection's 'jsonSchema'");
         }
-        if ((key == "jsonSchema" && haveSchema) || (key == "isRemoteSchema" && haveRemote)) {
-            // Two schemas: whichever one is read, the other might be the one meant.
-            fail(ErrorCode::BadValue,
-                 "'" + std::string(name) + "' carries '" + std::string(key) + "' more than once");
-        }
         if (key == "jsonSchema") {
             if (!e.isDocument()) {
                 fail(ErrorCode::TypeMismatch,
@@ -90,18 +86,31 @@ SchemaArguments readSchemaArguments(bson::View command, std::string_view name) {
 }
 
 bson::Doc analyzeCommand(bson::View command, const schema::EncryptionSchema* schema) {
+    return analyzeCommand(command, schema, nullptr);
+}
+
+bson::Doc analyzeCommand(bson::View command, const schema::EncryptionSchema* schema,
+                         const NamespaceSchemas* namespaces) {
     auto first = command.begin();
     std::string name = first != command.end() ? std::string((*first).key()) : std::string();
     const CommandRegistry& registry = CommandRegistry::instance();
     const CommandSpec* spec = registry.find(name);
     if (!spec) fail(ErrorCode::CommandNotFound, "no such command: '" + name + "'");
-    for (bson::Element e : command) rejectUnsupportedSchemaForm(e, name);
+    for (bson::Element e : command) {
+        // csfleEncryptionSchemas was read by the caller (NamespaceSchemas::read): aggregate only.
+        if (namespaces && e.key() == "csfleEncryptionSchemas") continue;
+        rejectUnsupportedSchemaForm(e, name);
+    }
 
     Context ctx{SchemaView(schema)};
+    if (auto db = command.find("$db"); db && db->isString()) ctx.db = db->utf8();
+    ctx.namespaces = namespaces;
     CommandContext cc{ctx, registry};
     bson::Builder reply;
     reply.appendBool(kPlaceholdersField, false);
-    reply.appendBool("schemaRequiresEncryption", ctx.schema.requiresEncryption());
+    reply.appendBool(
+        "schemaRequiresEncryption",
+        ctx.schema.requiresEncryption() || (namespaces && namespaces->requiresEncryption()));
     reply.appendDocument("result", [&](bson::Builder& r) { spec->handler(cc, command, r); });
     bson::Doc out = reply.finish();
     if (ctx.placeholders > 0) setFirstBool(out, true);

@@ -24,4 +24,10 @@ SchemaArguments readSchemaArguments(bson::View command, std::string_view name);
 // CommandNotFound for a command that is not analyzed. `schema` may be null (nothing encrypted).
 bson::Doc analyzeCommand(bson::View command, const schema::EncryptionSchema* schema);
 
+class NamespaceSchemas;
+// An aggregate (or explain of one) that carries csfleEncryptionSchemas: `schema` is the
+// aggregated collection's entry, `namespaces` all of them (namespace_schemas.h).
+bson::Doc analyzeCommand(bson::View command, const schema::EncryptionSchema* schema,
+                         const NamespaceSchemas* namespaces);
+
 }  // namespace cryptd::analysis

@@ -4,6 +4,7 @@
 
 #include "analysis/analyze_command.h"
 #include "analysis/command_registry.h"
+#include "analysis/namespace_schemas.h"
 #include "common/error.h"
 #include "schema/schema_cache.h"
 
@@ -25,6 +26,11 @@ bson::Doc Analyzer::analyze(bson::View command) const {
     auto first = command.begin();
     std::string name = first != command.end() ? std::string((*first).key()) : std::string();
     if (!handles(name)) fail(ErrorCode::CommandNotFound, "no such command: '" + name + "'");
+    // An aggregate over several collections carries csfleEncryptionSchemas instead of jsonSchema.
+    auto parse = [this](bson::View s, bool remote) { return impl_->cache.get(s, remote); };
+    if (auto multi = NamespaceSchemas::read(command, name, parse)) {
+        return analyzeCommand(command, multi->primary(), &*multi);
+    }
     SchemaArguments args = readSchemaArguments(command, name);
     std::shared_ptr<const schema::EncryptionSchema> parsed =
         impl_->cache.get(args.jsonSchema, args.isRemoteSchema);

@@ -57,7 +57,9 @@ bool isGenericArgument(std::string_view name) {
 }
 
 bool isSchemaField(std::string_view name) {
-    return name == "$db" || name == "jsonSchema" || name == "isRemoteSchema";
+    // csfleEncryptionSchemas reaches a handler only for aggregate (NamespaceSchemas::read).
+    return name == "$db" || name == "jsonSchema" || name == "isRemoteSchema" ||
+           name == "csfleEncryptionSchemas";
 }
 
 void failWrongType(std::string_view owner, const bson::Element& f, std::string_view expected) {
@@ -131,14 +133,6 @@ void sortField(CommandContext& cc, const bson::Element& f, bson::View, bson::Bui
 
 void projectionField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out) {
     appendCheckedProjection(cc.ctx, out, f);
-}
-
-void letField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out) {
-    appendCheckedLet(cc.ctx, out, f);
-}
-
-void arrayFiltersField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out) {
-    appendCheckedArrayFilters(cc.ctx, out, f);
 }
 
 }  // namespace cryptd::analysis

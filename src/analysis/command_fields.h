@@ -38,7 +38,8 @@ void writeCommand(CommandContext& cc, bson::View command, const FieldTable& tabl
                   bson::Builder& out);
 
 bool isGenericArgument(std::string_view name);
-bool isSchemaField(std::string_view name);  // $db, jsonSchema, isRemoteSchema
+// $db, jsonSchema, isRemoteSchema, csfleEncryptionSchemas
+bool isSchemaField(std::string_view name);
 
 // Common field handlers.
 void filterField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
@@ -46,8 +47,6 @@ void documentField(CommandContext& cc, const bson::Element& f, bson::View, bson:
 void arrayField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
 void sortField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
 void projectionField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
-void letField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
-void arrayFiltersField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
 
 // "BSON field 'find.filter' is the wrong type 'string', expected type 'object'".
 [[noreturn]] void failWrongType(std::string_view owner, const bson::Element& f,

@@ -8,10 +8,11 @@ namespace cryptd::analysis {
 
 namespace {
 
-// Command names are case-sensitive; findandmodify is MongoDB's lower-case alias. aggregate and
-// bulkWrite are not analyzed yet (the pipeline walker will add them here).
+// Command names are case-sensitive; findandmodify is MongoDB's lower-case alias. bulkWrite is not
+// analyzed yet.
 constexpr std::array kCommands = {
     CommandSpec{"find", commands::find, true},
+    CommandSpec{"aggregate", commands::aggregate, true},
     CommandSpec{"count", commands::count, true},
     CommandSpec{"distinct", commands::distinct, true},
     CommandSpec{"insert", commands::insert, false},

@@ -164,8 +164,11 @@ void MatchWalker::writeTopLevel(Sink& sink, const bson::Element& e) {
             return;
         }
         case TopOpKind::Expr:
-            // Under $elemMatch too: an expression's field paths start at the document root.
-            checkExpressionReadsNoEncryptedField(ctx_.schema, e, "$expr");
+            if (elemMatchDepth_ == 0 && ctx_.expressions) {  // in a pipeline: full analysis
+                sink.emit([&](bson::Builder& b) { ctx_.expressions->writeMatchExpr(ctx_, b, e); });
+                return;
+            }
+            if (elemMatchDepth_ == 0) checkExpressionReadsNoEncryptedField(ctx_.schema, e, "$expr");
             break;
         case TopOpKind::Unsupported:
             if (ctx_.schema.requiresEncryption()) {

@@ -6,6 +6,7 @@
 namespace cryptd::analysis::commands {
 
 void find(CommandContext& cc, bson::View command, bson::Builder& result);
+void aggregate(CommandContext& cc, bson::View command, bson::Builder& result);
 void count(CommandContext& cc, bson::View command, bson::Builder& result);
 void distinct(CommandContext& cc, bson::View command, bson::Builder& result);
 void insert(CommandContext& cc, bson::View command, bson::Builder& result);

@@ -115,8 +115,8 @@ TEST(ExplainCommandTest, WrapsCommandsAndDefaultsVerbosity) {
             R"({"explain": {"count": "c", "query": {"a": {"$eq": 1}}}, "verbosity": "queryPlanner"})"));
     expectAnalyzeError(withStandardSchema(R"({"explain": {"insert": "c", "documents": []}})"),
                        ErrorCode::CommandNotSupported, "explain of 'insert' is not supported");
-    expectAnalyzeError(withStandardSchema(R"({"explain": {"aggregate": "c", "pipeline": []}})"),
-                       ErrorCode::CommandNotSupported, "explain of 'aggregate' is not supported");
+    expectAnalyzeError(withStandardSchema(R"({"explain": {"create": "c"}})"),
+                       ErrorCode::CommandNotSupported, "explain of 'create' is not supported");
     expectAnalyzeError(
         withStandardSchema(R"({"explain": {"find": "c", "filter": {"ssn": {"$gt": "1"}}}})"),
         ErrorCode::BadValue, "Invalid match expression operator on encrypted field");
@@ -165,9 +165,8 @@ TEST(FrontDoorTest, SchemaArgumentsAndUnsupportedForms) {
                        "'find.isRemoteSchema' is missing");
     expectAnalyzeError(R"({"find": "c", "jsonSchema": 1, "isRemoteSchema": true})",
                        ErrorCode::TypeMismatch, "jsonSchema");
-    expectError(
-        [] { analyzeCommand(bson::Doc::fromJson(R"({"aggregate": "c"})").view(), nullptr); },
-        ErrorCode::CommandNotFound, "no such command: 'aggregate'");
+    expectError([] { analyzeCommand(bson::Doc::fromJson(R"({"bulkWrite": 1})").view(), nullptr); },
+                ErrorCode::CommandNotFound, "no such command: 'bulkWrite'");
 }
 
 TEST(FrontDoorTest, EmptySchemaEchoesWithoutPlaceholders) {
