@@ -562,6 +562,24 @@ TEST(AdversarialInsert, EncryptedIdMustBeSupplied) {
         R"({"findAndModify": "c", "query": {}, "update": {"x": 1}, "upsert": true})", idSchema));
 }
 
+// An operator-style upsert inserts a document built from the query's equalities and $set /
+// $setOnInsert; with no _id among them the server generates a plaintext ObjectId where the schema
+// says _id is encrypted. Not user plaintext, but a stored document that breaks the schema.
+TEST(AdversarialInsert, OperatorUpsertWithoutEncryptedId) {
+    GTEST_SKIP() << "known gap: operator upserts do not require an encrypted _id (fix: in "
+                    "update.cpp/find_and_modify.cpp pass to appendAnalyzedUpdate whether q has a "
+                    "top-level _id; reject upsert + operators when the schema encrypts _id and "
+                    "neither q nor $set/$setOnInsert supplies it)";
+    std::string idSchema = R"({"bsonType": "object", "properties": {"_id": )" +
+                           encrypt(uuidKey(kUuidA), kDet, "string") + "}}";
+    expectRejected(command(
+        R"({"update": "c", "updates": [{"q": {"x": 1}, "u": {"$set": {"y": 1}}, "upsert": true}]})",
+        idSchema));
+    expectRejected(command(
+        R"({"findAndModify": "c", "query": {"x": 1}, "update": {"$set": {"y": 1}}, "upsert": true})",
+        idSchema));
+}
+
 // ---------------------------------------------------------------- update / findAndModify
 
 TEST(AdversarialUpdate, OperatorsMarkOrReject) {
