@@ -57,6 +57,11 @@ SchemaArguments readSchemaArguments(bson::View command, std::string_view name) {
                  "'csfleEncryptionSchemas' (several collections' schemas) is not supported for '" +
                      std::string(name) + "'; send one collection's 'jsonSchema'");
         }
+        if ((key == "jsonSchema" && haveSchema) || (key == "isRemoteSchema" && haveRemote)) {
+            // Two schemas: whichever one is read, the other might be the one meant.
+            fail(ErrorCode::BadValue,
+                 "'" + std::string(name) + "' carries '" + std::string(key) + "' more than once");
+        }
         if (key == "jsonSchema") {
             if (!e.isDocument()) {
                 fail(ErrorCode::TypeMismatch,

@@ -135,4 +135,12 @@ void projectionField(CommandContext& cc, const bson::Element& f, bson::View, bso
     appendCheckedProjection(cc.ctx, out, f);
 }
 
+void letField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out) {
+    appendCheckedLet(cc.ctx, out, f);
+}
+
+void arrayFiltersField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out) {
+    appendCheckedArrayFilters(cc.ctx, out, f);
+}
+
 }  // namespace cryptd::analysis

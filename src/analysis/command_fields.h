@@ -47,6 +47,8 @@ void documentField(CommandContext& cc, const bson::Element& f, bson::View, bson:
 void arrayField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
 void sortField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
 void projectionField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
+void letField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
+void arrayFiltersField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
 
 // "BSON field 'find.filter' is the wrong type 'string', expected type 'object'".
 [[noreturn]] void failWrongType(std::string_view owner, const bson::Element& f,

@@ -168,7 +168,8 @@ void MatchWalker::writeTopLevel(Sink& sink, const bson::Element& e) {
                 sink.emit([&](bson::Builder& b) { ctx_.expressions->writeMatchExpr(ctx_, b, e); });
                 return;
             }
-            if (elemMatchDepth_ == 0) checkExpressionReadsNoEncryptedField(ctx_.schema, e, "$expr");
+            // Under $elemMatch too: an expression's field paths start at the document root.
+            checkExpressionReadsNoEncryptedField(ctx_.schema, e, "$expr");
             break;
         case TopOpKind::Unsupported:
             if (ctx_.schema.requiresEncryption()) {
