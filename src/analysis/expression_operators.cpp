@@ -287,19 +287,6 @@ Shape switchOp(ExpressionAnalyzer& a, bson::Builder& out, std::string_view key,
     return result;
 }
 
-void checkVariableName(std::string_view name) {
-    if (name == "CURRENT" || name == "ROOT") {
-        fail(ErrorCode::BadValue, "Cannot rebind $$" + std::string(name) +
-                                      " (automatic encryption follows the document through it)");
-    }
-    if (name.empty() || !(std::islower(static_cast<unsigned char>(name[0])) ||
-                          static_cast<unsigned char>(name[0]) >= 0x80 || name[0] == '_')) {
-        fail(ErrorCode::BadValue, "'" + std::string(name) +
-                                      "' is not a valid variable name: it must start with a "
-                                      "lowercase letter");
-    }
-}
-
 // A variable's shape: a constant is bound as a plain value (the binding, not each use, holds it,
 // so uses cannot be marked).
 Shape bindable(Shape s) {
@@ -664,6 +651,19 @@ constexpr std::array kOperators = {
 };
 
 }  // namespace
+
+void checkVariableName(std::string_view name) {
+    if (name == "CURRENT" || name == "ROOT") {
+        fail(ErrorCode::BadValue, "Cannot rebind $$" + std::string(name) +
+                                      " (automatic encryption follows the document through it)");
+    }
+    if (name.empty() || !(std::islower(static_cast<unsigned char>(name[0])) ||
+                          static_cast<unsigned char>(name[0]) >= 0x80 || name[0] == '_')) {
+        fail(ErrorCode::BadValue, "'" + std::string(name) +
+                                      "' is not a valid variable name: it must start with a "
+                                      "lowercase letter");
+    }
+}
 
 const ExpressionOperator* findExpressionOperator(std::string_view name) {
     for (const auto& op : kOperators) {

@@ -21,4 +21,8 @@ struct ExpressionOperator {
 
 const ExpressionOperator* findExpressionOperator(std::string_view name);
 
+// Throws unless `name` may be bound as a variable ($let, $map's as, $lookup's let...): not
+// CURRENT/ROOT (automatic encryption follows the document through them), lowercase first.
+void checkVariableName(std::string_view name);
+
 }  // namespace cryptd::analysis

@@ -184,7 +184,7 @@ const SchemaNode* SchemaArena::unknown(std::string reason) {
 
 const SchemaNode* SchemaArena::document(
     const SchemaNode* base, bool closed,
-    std::vector<std::pair<std::string, const SchemaNode*>> fields) {
+    std::vector<std::pair<std::string, const SchemaNode*>> fields, bool array) {
     if (closed || !base || (!isUnknown(base) && base->encryption())) {
         // No base to shadow: fields with nothing encrypted need no entry.
         std::erase_if(fields, [](const auto& f) { return f.second == nullptr; });
@@ -193,7 +193,7 @@ const SchemaNode* SchemaArena::document(
     bool interesting = base && (isUnknown(base) || base->containsEncryption());
     for (const auto& f : fields) interesting = interesting || f.second;
     if (!interesting) return nullptr;
-    const DerivedNode& node = nodes_.emplace_back(base, closed, std::move(fields));
+    const DerivedNode& node = nodes_.emplace_back(base, closed, std::move(fields), array);
     if (!node.containsEncryption()) {
         nodes_.pop_back();
         return nullptr;
@@ -212,8 +212,20 @@ const schema::EncryptionSchema* SchemaArena::schemaFor(const SchemaNode* root) {
     return &schemas_.emplace_back(root);
 }
 
+namespace {
+
+void checkPathLength(const FieldPath& path) {
+    if (path.size() > SchemaArena::kMaxPathParts) {
+        fail(ErrorCode::BadValue, "field path '" + path.prefix(3).dotted() + "...' has more than " +
+                                      std::to_string(SchemaArena::kMaxPathParts) + " parts");
+    }
+}
+
+}  // namespace
+
 const SchemaNode* SchemaArena::set(const SchemaNode* root, const FieldPath& path,
                                    const SchemaNode* value) {
+    checkPathLength(path);
     return setAt(root, path, 0, value);
 }
 
@@ -224,21 +236,23 @@ const SchemaNode* SchemaArena::setAt(const SchemaNode* node, const FieldPath& pa
     if (base && !isUnknown(base) && base->encryption()) base = nullptr;
     const SchemaNode* oldChild = childOrUnknown(base, path[i]);
     const SchemaNode* newChild = setAt(oldChild, path, i + 1, value);
-    return document(base, false, {{path[i], newChild}});
+    return document(base, false, {{path[i], newChild}}, isArrayOfDocuments(base));
 }
 
 const SchemaNode* SchemaArena::remove(const SchemaNode* root, const FieldPath& path) {
+    checkPathLength(path);
     return removeAt(root, path, 0);
 }
 
 const SchemaNode* SchemaArena::removeAt(const SchemaNode* node, const FieldPath& path, size_t i) {
     // Nothing there, or a value whose inside cannot be named: unchanged.
     if (!node || isUnknown(node) || node->encryption()) return node;
-    if (i + 1 == path.size()) return document(node, false, {{path[i], nullptr}});
+    bool array = isArrayOfDocuments(node);
+    if (i + 1 == path.size()) return document(node, false, {{path[i], nullptr}}, array);
     const SchemaNode* child = node->child(path[i]);
     const SchemaNode* newChild = removeAt(child, path, i + 1);
     if (newChild == child) return node;
-    return document(node, false, {{path[i], newChild}});
+    return document(node, false, {{path[i], newChild}}, array);
 }
 
 }  // namespace cryptd::analysis

@@ -107,13 +107,16 @@ class SchemaArena {
   public:
     const schema::SchemaNode* encrypted(const schema::ResolvedEncryption* enc, bool elementwise);
     const schema::SchemaNode* unknown(std::string reason);
-    // A document node; returns nullptr when nothing in it is encrypted or unknown (pruned).
+    // A document node (`array`: an array of such documents); returns nullptr when nothing in it
+    // is encrypted or unknown (pruned).
     const schema::SchemaNode* document(
         const schema::SchemaNode* base, bool closed,
-        std::vector<std::pair<std::string, const schema::SchemaNode*>> fields);
+        std::vector<std::pair<std::string, const schema::SchemaNode*>> fields, bool array = false);
     // An array of documents of schema `element` (null stays null).
     const schema::SchemaNode* arrayOf(const schema::SchemaNode* element);
     const schema::EncryptionSchema* schemaFor(const schema::SchemaNode* root);
+
+    static constexpr size_t kMaxPathParts = 200;  // longer paths are rejected, not recursed into
 
     // `root` with the value at `path` replaced by `value` ($addFields, $lookup's `as`...).
     // Setting below a ciphertext replaces the ciphertext by a document, as the server does.

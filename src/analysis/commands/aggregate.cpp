@@ -3,6 +3,7 @@
 // sends {aggregate: 1} ("non-collection command not supported for auto encryption").
 #include "analysis/command_fields.h"
 #include "analysis/commands/commands.h"
+#include "analysis/expression_operators.h"
 #include "analysis/pipeline_walker.h"
 #include "common/error.h"
 
@@ -18,6 +19,7 @@ void bindCommandVariables(CommandContext& cc, SchemaArena& arena, bson::View com
     if (!let->isDocument()) failWrongType("aggregate", *let, "object");
     ExpressionAnalyzer a(cc.ctx, arena, nullptr, nullptr);
     for (bson::Element var : let->document()) {
+        checkVariableName(var.key());
         bson::Builder scratch;
         Shape s = a.write(scratch, var.key(), var);
         scope.bind(std::string(var.key()), s.isPlainValue() ? Shape::plain() : s);

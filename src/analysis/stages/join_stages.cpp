@@ -3,6 +3,7 @@
 // encrypted identically (both unencrypted, or the same deterministic algorithm, key and type),
 // since the server compares their stored values. $facet runs sub-pipelines on the same input.
 #include "analysis/encrypted_value.h"
+#include "analysis/expression_operators.h"
 #include "analysis/match_walker.h"
 #include "analysis/stages/stages.h"
 #include "common/error.h"
@@ -105,6 +106,7 @@ const SchemaNode* lookup(StageInput& in, bson::Builder& stage) {
             ExpressionAnalyzer a = in.walker.expressions(in.root);
             l.appendDocument("let", [&](bson::Builder& v) {
                 for (bson::Element var : let->document()) {
+                    checkVariableName(var.key());
                     Shape s = a.write(v, var.key(), var);
                     if (s.kind == Shape::Kind::Constant) s = Shape::plain();
                     vars.bind(std::string(var.key()), s);

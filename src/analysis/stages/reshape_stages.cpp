@@ -67,6 +67,9 @@ bool isNestedSpec(const bson::Element& f) {
 void parseSpec(StageInput& in, ExpressionAnalyzer& a, bson::Builder& out, bson::View spec,
                Spec& tree, const FieldPath& prefix, bool isProject) {
     std::string stage = in.name();
+    if (prefix.size() > SchemaArena::kMaxPathParts) {
+        failStage(stage, "the specification is nested too deeply");
+    }
     for (bson::Element f : spec) {
         std::string_view key = f.key();
         if (key.empty() || key.front() == '$') {
@@ -111,6 +114,7 @@ void forEachLeaf(Spec& spec, FieldPath& path, Fn&& fn) {
 // Inclusion projection: only the named fields survive; `_id` unless excluded.
 const SchemaNode* includeNode(SchemaArena& arena, const SchemaNode* old, Spec& spec, bool top) {
     if (old && !isUnknown(old) && old->encryption()) old = nullptr;  // a ciphertext has no fields
+    bool array = isArrayOfDocuments(old);
     std::vector<std::pair<std::string, const SchemaNode*>> fields;
     for (auto& [name, entry] : spec.fields) {
         switch (entry.kind) {
@@ -129,7 +133,7 @@ const SchemaNode* includeNode(SchemaArena& arena, const SchemaNode* old, Spec& s
         }
     }
     if (top && !spec.find("_id")) fields.emplace_back("_id", childOrUnknown(old, "_id"));
-    return arena.document(nullptr, true, std::move(fields));
+    return arena.document(nullptr, true, std::move(fields), array);
 }
 
 }  // namespace
