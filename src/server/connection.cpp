@@ -3,9 +3,11 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <memory>
 #include <vector>
 
 #include "server/wire_message.h"
@@ -64,6 +66,32 @@ void logCommand(Logger& logger, std::string_view connection, const wire::Request
         });
 }
 
+// The per-message deadline's view of the connection (see serveConnection).
+struct MessageWatch {
+    // Null once the connection ended.
+    asio::generic::stream_protocol::socket* socket = nullptr;
+    bool armed = false;    // a message is being received
+    bool expired = false;  // the deadline passed first: the read was cancelled
+    std::string timeoutMessage(const ServerOptions& options) const {
+        return "message not received completely within " +
+               std::to_string(options.messageDeadline.count()) + " s";
+    }
+};
+
+// Points the watch at the socket for the connection's lifetime.
+class WatchHook {
+  public:
+    WatchHook(MessageWatch& watch, asio::generic::stream_protocol::socket& socket) : w_(watch) {
+        w_.socket = &socket;
+    }
+    ~WatchHook() { w_.socket = nullptr; }
+    WatchHook(const WatchHook&) = delete;
+    WatchHook& operator=(const WatchHook&) = delete;
+
+  private:
+    MessageWatch& w_;
+};
+
 }  // namespace
 
 asio::awaitable<void> serveConnection(ServerCore& core,
@@ -99,14 +127,34 @@ asio::awaitable<void> serveConnection(ServerCore& core,
                        }};
     std::vector<uint8_t> message;
     std::string closeReason = "client closed the connection";
+    // Idle time between messages is fine (drivers keep pooled connections open), but once a
+    // message has begun it must arrive whole within messageDeadline: a client trickling bytes
+    // must not hold its connection and buffer forever. The timer's handler may run after this
+    // frame is gone, so what it touches is shared and unhooked on the way out.
+    auto watch = std::make_shared<MessageWatch>();
+    WatchHook hook(*watch, socket);
+    asio::steady_timer deadline(core.io);
     while (!core.stopping) {
         uint8_t header[wire::kHeaderSize];
-        auto [ec, n] = co_await asio::async_read(socket, asio::buffer(header), kUseTuple);
-        if (ec) {
-            if (ec != asio::error::eof) closeReason = ec.message();
+        // The first byte starts the message (and its deadline).
+        auto [first, one] = co_await asio::async_read(socket, asio::buffer(header, 1), kUseTuple);
+        if (first) {
+            if (first != asio::error::eof) closeReason = first.message();
             break;
         }
+        watch->armed = true;
+        deadline.expires_after(core.options.messageDeadline);
+        deadline.async_wait([watch](const boost::system::error_code& tec) {
+            if (tec || !watch->armed || watch->socket == nullptr) return;
+            watch->expired = true;
+            boost::system::error_code ignored;
+            watch->socket->cancel(ignored);
+        });
+        auto [ec, n] = co_await asio::async_read(
+            socket, asio::buffer(header + 1, wire::kHeaderSize - 1), kUseTuple);
         try {
+            if (watch->expired) throw wire::FramingError(watch->timeoutMessage(core.options));
+            if (ec) throw wire::FramingError("connection closed in the middle of a message");
             wire::Header h = wire::parseHeader(header);
             message.assign(header, header + wire::kHeaderSize);
             auto total = static_cast<size_t>(h.messageLength);
@@ -116,8 +164,11 @@ asio::awaitable<void> serveConnection(ServerCore& core,
                 message.resize(at + chunk);
                 auto [rec, rn] = co_await asio::async_read(
                     socket, asio::buffer(message.data() + at, chunk), kUseTuple);
+                if (watch->expired) throw wire::FramingError(watch->timeoutMessage(core.options));
                 if (rec) throw wire::FramingError("connection closed in the middle of a message");
             }
+            watch->armed = false;
+            deadline.cancel();
             wire::Request request = wire::parseRequest(message);
             message.clear();
             message.shrink_to_fit();
@@ -143,6 +194,7 @@ asio::awaitable<void> serveConnection(ServerCore& core,
             }
             slot.busy = false;
         } catch (const wire::FramingError& e) {
+            watch->armed = false;
             closeReason = std::string("malformed message: ") + e.what();
             log(core.logger, Severity::kWarning, Component::kNetwork, name, 9100002,
                 "Closing connection after a malformed message", [&](bson::Builder& a) {

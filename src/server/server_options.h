@@ -18,6 +18,10 @@ struct ServerOptions {
     int64_t maxConns = 1'000'000;
     std::chrono::seconds idleShutdownTimeout{0};  // 0 = never
     int dispatchThreads = 2;                      // analysis runs here, off the I/O thread
+    // Once a message's first byte arrives, the whole message must follow within this time, or
+    // the connection is closed (a client trickling bytes cannot hold it). Loopback clients send
+    // a message in one go; idle time between messages is not limited.
+    std::chrono::seconds messageDeadline{10};
 };
 
 // Facts reported by admin commands.

@@ -80,6 +80,10 @@ class Reader {
 
 void validate(std::span<const uint8_t> doc, const char* what) {
     int depth = bsonDepth(doc.data(), doc.size(), kMaxBsonDepth);
+    if (depth == -2) {
+        throw FramingError(std::string("invalid BSON in ") + what +
+                           ": array keys must be \"0\", \"1\", ... in order");
+    }
     if (depth < 0) throw FramingError(std::string("invalid BSON in ") + what);
     if (depth > kMaxBsonDepth) {
         throw FramingError(std::string("BSON nested deeper than ") + std::to_string(kMaxBsonDepth) +
@@ -89,6 +93,54 @@ void validate(std::span<const uint8_t> doc, const char* what) {
         throw FramingError(std::string("invalid BSON in ") + what);
     }
 }
+
+// Builds a document from raw element bytes: folding copies validated bytes as they are, so
+// nothing is re-encoded (a re-encode can refuse odd but valid values).
+class RawDocWriter {
+  public:
+    RawDocWriter() : buf_(4, 0) {}
+
+    void appendElements(bson::View doc) {
+        for (auto e : doc) buf_.insert(buf_.end(), e.rawData(), e.rawData() + e.rawSize());
+    }
+    void appendString(std::string_view key, std::string_view value) {
+        buf_.push_back(0x02);
+        appendKey(key);
+        storeInt32(buf_, static_cast<int32_t>(value.size() + 1));
+        buf_.insert(buf_.end(), value.begin(), value.end());
+        buf_.push_back(0);
+    }
+    void appendArrayOfDocuments(std::string_view key,
+                                const std::vector<std::span<const uint8_t>>& docs) {
+        buf_.push_back(0x04);
+        appendKey(key);
+        size_t start = buf_.size();
+        storeInt32(buf_, 0);
+        for (size_t i = 0; i < docs.size(); ++i) {
+            buf_.push_back(0x03);
+            appendKey(std::to_string(i));
+            buf_.insert(buf_.end(), docs[i].begin(), docs[i].end());
+        }
+        buf_.push_back(0);
+        storeInt32At(buf_, start, static_cast<int32_t>(buf_.size() - start));
+    }
+    bson::Doc finish() {
+        buf_.push_back(0);
+        if (buf_.size() > static_cast<size_t>(kMaxMessageSizeBytes)) {
+            throw FramingError("folded command is larger than a message may be");
+        }
+        storeInt32At(buf_, 0, static_cast<int32_t>(buf_.size()));
+        if (!bson::isValid(buf_.data(), buf_.size())) throw FramingError("invalid folded command");
+        return bson::Doc::copyOf(buf_.data(), buf_.size());
+    }
+
+  private:
+    void appendKey(std::string_view key) {
+        buf_.insert(buf_.end(), key.begin(), key.end());
+        buf_.push_back(0);
+    }
+    std::vector<uint8_t> buf_;
+};
 
 struct Sequence {
     std::string_view identifier;
@@ -159,21 +211,14 @@ Request parseOpMsg(const Header& header, std::span<const uint8_t> message) {
     bson::View bodyView(body.data(), static_cast<uint32_t>(body.size()));
     std::set<std::string_view> names;
     for (auto e : bodyView) names.insert(e.key());
-    bson::Builder folded;
-    for (auto e : bodyView) folded.append(e);
+    RawDocWriter folded;
+    folded.appendElements(bodyView);
     for (const auto& s : sequences) {
         if (!names.insert(s.identifier).second) {
             throw FramingError("OP_MSG field '" + std::string(s.identifier) +
                                "' is both in the body and a document sequence, or repeated");
         }
-        folded.appendArray(s.identifier, [&](bson::Builder& arr) {
-            char buf[16];
-            uint32_t i = 0;
-            for (auto d : s.documents) {
-                arr.appendDocument(bson::arrayKey(i++, buf),
-                                   bson::View(d.data(), static_cast<uint32_t>(d.size())));
-            }
-        });
+        folded.appendArrayOfDocuments(s.identifier, s.documents);
     }
     req.body = folded.finish();
     return req;
@@ -208,9 +253,9 @@ Request parseOpQuery(const Header& header, std::span<const uint8_t> message) {
             break;
         }
     }
-    bson::Builder b;
-    for (auto e : q) b.append(e);
-    if (!q.find("$db")) b.appendUtf8("$db", db);
+    RawDocWriter b;
+    b.appendElements(q);
+    if (!q.find("$db")) b.appendString("$db", db);
     req.body = b.finish();
     return req;
 }
@@ -338,29 +383,55 @@ std::vector<uint8_t> serializeReply(const Request& request, int32_t requestId, b
 
 int bsonDepth(const uint8_t* data, size_t len, int limit) {
     bson_t doc;
-    if (len > UINT32_MAX || !bson_init_static(&doc, data, len)) return -1;
+    if (len < 5 || len > UINT32_MAX || data[len - 1] != 0 || !bson_init_static(&doc, data, len)) {
+        return -1;
+    }
     // An explicit stack of iterators: no recursion, so hostile nesting cannot exhaust the stack.
-    std::vector<bson_iter_t> stack(1);
-    if (!bson_iter_init(&stack.back(), &doc)) return -1;
+    struct Level {
+        bson_iter_t iter;
+        bool array;
+        uint32_t next;  // the key the next array element must have
+    };
+    std::vector<Level> stack(1);
+    stack.back().array = false;
+    stack.back().next = 0;
+    if (!bson_iter_init(&stack.back().iter, &doc)) return -1;
     int deepest = 1;
     while (!stack.empty()) {
-        bson_iter_t* top = &stack.back();
-        if (!bson_iter_next(top)) {
-            if (top->err_off != 0) return -1;
+        Level* top = &stack.back();
+        if (!bson_iter_next(&top->iter)) {
+            if (top->iter.err_off != 0) return -1;
             stack.pop_back();
             continue;
         }
-        bson_iter_t child;
-        if (BSON_ITER_HOLDS_DOCUMENT(top) || BSON_ITER_HOLDS_ARRAY(top)) {
-            if (!bson_iter_recurse(top, &child)) return -1;
-        } else if (BSON_ITER_HOLDS_CODEWSCOPE(top)) {
+        if (top->array) {
+            // libbson (and so every layer above) refuses to re-encode arrays keyed otherwise.
+            if (std::string_view(bson_iter_key(&top->iter)) != std::to_string(top->next++)) {
+                return -2;
+            }
+        }
+        Level child{};
+        if (BSON_ITER_HOLDS_DOCUMENT(&top->iter) || BSON_ITER_HOLDS_ARRAY(&top->iter)) {
+            child.array = BSON_ITER_HOLDS_ARRAY(&top->iter);
+            uint32_t childLen = 0;
+            const uint8_t* childData = nullptr;
+            if (child.array) {
+                bson_iter_array(&top->iter, &childLen, &childData);
+            } else {
+                bson_iter_document(&top->iter, &childLen, &childData);
+            }
+            // libbson's validator does not check an embedded document's final zero byte.
+            if (childData == nullptr || childLen < 5 || childData[childLen - 1] != 0) return -1;
+            if (!bson_iter_recurse(&top->iter, &child.iter)) return -1;
+        } else if (BSON_ITER_HOLDS_CODEWSCOPE(&top->iter)) {
             uint32_t codeLen = 0;
             uint32_t scopeLen = 0;
             const uint8_t* scope = nullptr;
-            bson_iter_codewscope(top, &codeLen, &scopeLen, &scope);
+            bson_iter_codewscope(&top->iter, &codeLen, &scopeLen, &scope);
             bson_t scopeDoc;
-            if (scope == nullptr || !bson_init_static(&scopeDoc, scope, scopeLen) ||
-                !bson_iter_init(&child, &scopeDoc)) {
+            if (scope == nullptr || scopeLen < 5 || scope[scopeLen - 1] != 0 ||
+                !bson_init_static(&scopeDoc, scope, scopeLen) ||
+                !bson_iter_init(&child.iter, &scopeDoc)) {
                 return -1;
             }
         } else {

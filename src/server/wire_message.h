@@ -90,7 +90,8 @@ std::vector<uint8_t> serializeOpMsg(int32_t requestId, int32_t responseTo, uint3
 std::vector<uint8_t> serializeOpReply(int32_t requestId, int32_t responseTo, bson::View body);
 
 // Largest nesting depth of a document (a flat document is 1), without recursion; stops early and
-// returns limit + 1 once deeper than `limit`. Malformed bytes give -1.
+// returns limit + 1 once deeper than `limit`. Malformed bytes give -1, an array whose keys are
+// not "0", "1", ... in order gives -2 (libbson cannot re-encode such an array).
 int bsonDepth(const uint8_t* data, size_t len, int limit);
 
 }  // namespace cryptd::server::wire

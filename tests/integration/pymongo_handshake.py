@@ -20,7 +20,7 @@ from pymongo.errors import OperationFailure
 
 def start(binary, tmp):
     proc = subprocess.Popen(
-        [binary, "--port", "0", "--unixSocketPrefix", tmp, "--pidfilepath", tmp + "/p.pid"],
+        [binary, "--port", "0", "--unixSocketPrefix", tmp, "--pidfilepath", tmp + "/p.pid", "-v"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 10
     port = socket = None
@@ -38,8 +38,10 @@ def start(binary, tmp):
         proc.kill()
         sys.exit("mongocryptd did not log 23016: " + proc.stderr.read())
     # Keep reading the log so the daemon never blocks on a full pipe.
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
-    return proc, port, socket
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+    return proc, port, socket, lines, reader
 
 
 def check(cond, what):
@@ -67,7 +69,7 @@ def exercise(client, label):
 def main():
     binary = sys.argv[1]
     tmp = tempfile.mkdtemp(prefix="cryptd-pymongo-")
-    proc, port, socket = start(binary, tmp)
+    proc, port, socket, log, reader = start(binary, tmp)
     try:
         tcp = pymongo.MongoClient("127.0.0.1", port, serverSelectionTimeoutMS=5000)
         exercise(tcp, "tcp")
@@ -82,6 +84,12 @@ def main():
         check(proc.wait(timeout=10) == 0, "SIGTERM exits 0")
         check(open(tmp + "/p.pid").read() == "", "pid file emptied")
         check(not os.path.exists(socket), "socket file removed")
+        reader.join(timeout=10)
+        commands = [json.loads(l)["attr"] for l in log if '"id":9100005' in l]
+        check(any(c["protocol"] == "op_query" and c["command"] in ("isMaster", "ismaster")
+                  for c in commands), "pymongo's handshake arrived as legacy OP_QUERY")
+        check(any(c["protocol"] == "op_msg" and c["command"] == "ping" for c in commands),
+              "later commands arrived as OP_MSG")
     finally:
         if proc.poll() is None:
             proc.kill()
