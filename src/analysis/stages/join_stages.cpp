@@ -53,6 +53,14 @@ class ForeignFilterScope {
     ExpressionHook* savedHook_;
 };
 
+// The shape of a join path ($lookup's localField/foreignField, $graphLookup's connect*Field),
+// read like a filter path: SchemaView first, so a numeric part that may be an array index into
+// encrypted data is refused as in queries.
+Shape joinPath(StageInput& in, const schema::SchemaNode* root, const FieldPath& path) {
+    SchemaView(in.arena().schemaFor(root)).resolve(path);
+    return in.walker.expressions(root).shapeOfPath(path.dotted());
+}
+
 }  // namespace
 
 // Written as the server re-serializes it (contract §2.2): from, as, localField, foreignField,
@@ -92,8 +100,8 @@ const SchemaNode* lookup(StageInput& in, bson::Builder& stage) {
         if (localField) {
             FieldPath local = stagePath(*localField, "$lookup", "localField", false);
             FieldPath remote = stagePath(*foreignField, "$lookup", "foreignField", false);
-            Shape ls = in.walker.expressions(in.root).shapeOfPath(local.dotted());
-            Shape rs = in.walker.expressions(foreign).shapeOfPath(remote.dotted());
+            Shape ls = joinPath(in, in.root, local);
+            Shape rs = joinPath(in, foreign, remote);
             requireComparable(ls, rs,
                               "$lookup joining localField " + quoted(local) + " to foreignField " +
                                   quoted(remote));
@@ -141,9 +149,8 @@ const SchemaNode* graphLookup(StageInput& in, bson::Builder& stage) {
     FieldPath fromPath =
         stagePath(requiredArg(in, "connectFromField"), "$graphLookup", "connectFromField", false);
     requiredArg(in, "startWith");
-    ExpressionAnalyzer foreignExpr = in.walker.expressions(foreign);
-    Shape to = foreignExpr.shapeOfPath(toPath.dotted());
-    requireComparable(foreignExpr.shapeOfPath(fromPath.dotted()), to,
+    Shape to = joinPath(in, foreign, toPath);
+    requireComparable(joinPath(in, foreign, fromPath), to,
                       "$graphLookup connecting connectFromField " + quoted(fromPath) +
                           " to connectToField " + quoted(toPath));
 

@@ -76,6 +76,10 @@ TEST(SelfLookupTest, JoinedFieldsMustBeEncryptedIdentically) {
     expectPipelineError(
         R"([{"$lookup": {"from": "c", "localField": "insurance", "foreignField": "insurance", "as": "m"}}])",
         ErrorCode::BadValue, "a document that contains encrypted fields");
+    // Join paths are read like filter paths: a numeric part may be an array index.
+    expectPipelineError(
+        R"([{"$lookup": {"from": "c", "localField": "insurance.0.policyNumber", "foreignField": "x", "as": "m"}}])",
+        ErrorCode::BadValue, "may be an array index");
     // The local side is read from the derived schema.
     expectPipelineError(
         R"([{"$set": {"k": "$age"}}, {"$lookup": {"from": "c", "localField": "k", "foreignField": "ssn", "as": "m"}}])",
