@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rapidjson/stringbuffer.h>
@@ -12,11 +13,23 @@
 namespace cryptd::app {
 
 PidFile::PidFile(std::string path) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    // O_NOFOLLOW: a symlink planted at the path (e.g. in a shared /tmp) must not turn the
+    // truncate-and-write below into a write to some other file of ours.
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd_ < 0) {
-        throw PidFileError(
-            "Unable to create/open the lock file: " + path_ + " (" + std::strerror(errno) + ")",
-            false);
+        int err = errno;
+        throw PidFileError("Unable to create/open the lock file: " + path_ + " (" +
+                               (err == ELOOP ? std::string("it is a symbolic link")
+                                             : std::string(std::strerror(err))) +
+                               ")",
+                           false);
+    }
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd_);
+        fd_ = -1;
+        throw PidFileError("Unable to use the lock file: " + path_ + " (not a regular file)",
+                           false);
     }
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
         int err = errno;
