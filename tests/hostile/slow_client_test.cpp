@@ -1,0 +1,110 @@
+// Clients that misbehave in time rather than in bytes: one that trickles a message a byte at a
+// time, one that never reads its replies. Neither may hold up anybody else, and neither may hold
+// a connection (and its memory) forever.
+
+#include <chrono>
+#include <thread>
+
+#include "hostile/hostile_fixture.h"
+
+namespace cryptd::test::hostile {
+namespace {
+
+using std::chrono::seconds;
+using Clock = std::chrono::steady_clock;
+
+class SlowClientTest : public HostileDaemonTest {};
+
+// The daemon's bound on receiving one message once it has begun (server/connection.cpp), plus
+// slack for a loaded machine.
+constexpr auto kMessageDeadline = seconds(10);
+constexpr auto kSlack = seconds(5);
+
+TEST_F(SlowClientTest, ATricklingClientBlocksNobodyAndIsTimedOut) {
+    Client slow = connect();
+    Bytes hello = wire::opMsg(1, bson::Doc::fromJson(R"({"hello": 1, "$db": "admin"})"));
+    auto started = Clock::now();
+    bool closed = false;
+    size_t sent = 0;
+    // One byte a second. The message is never finished within the daemon's deadline.
+    while (Clock::now() - started < kMessageDeadline + kSlack) {
+        if (sent + 1 < hello.size()) {
+            if (!slow.send(std::span<const uint8_t>(hello.data() + sent, 1))) {
+                closed = true;
+                break;
+            }
+            ++sent;
+        }
+        // Others are served meanwhile, promptly.
+        auto before = Clock::now();
+        std::string why;
+        ASSERT_TRUE(helloWorks(port(), &why, milliseconds(2000))) << why;
+        EXPECT_LT(Clock::now() - before, seconds(2));
+        if (slow.closedByPeer(milliseconds(1000))) {
+            closed = true;
+            break;
+        }
+    }
+    auto elapsed = std::chrono::duration_cast<seconds>(Clock::now() - started).count();
+    EXPECT_TRUE(closed) << "a client trickling one byte a second was still connected after "
+                        << elapsed << " s (" << sent << " bytes sent)";
+    // Not before it had a fair chance: a few bytes in a few seconds is not yet a timeout.
+    EXPECT_GE(elapsed, 2) << "closed too early";
+    expectStillServing();
+}
+
+TEST_F(SlowClientTest, AnIdleConnectionBetweenMessagesIsKept) {
+    // Drivers keep pooled connections open and silent; only a started message has a deadline.
+    Client c = connect();
+    Bytes hello = wire::opMsg(1, bson::Doc::fromJson(R"({"hello": 1, "$db": "admin"})"));
+    ASSERT_TRUE(c.send(hello));
+    ASSERT_TRUE(c.receive());
+    EXPECT_FALSE(c.closedByPeer(milliseconds(1500)));
+    ASSERT_TRUE(c.send(hello));
+    EXPECT_TRUE(c.receive());
+}
+
+TEST_F(SlowClientTest, AClientThatNeverReadsBlocksNobody) {
+    // A small receive buffer so the daemon's writes back up quickly.
+    Client greedy = Client::tcp(port(), 4096);
+    Bytes hello = wire::opMsg(1, bson::Doc::fromJson(R"({"hello": 1, "$db": "admin"})"));
+    Bytes burst;
+    for (int i = 0; i < 2000; ++i) burst.insert(burst.end(), hello.begin(), hello.end());
+    // Keep pushing requests without reading; the daemon must stop reading too (backpressure),
+    // so our sends eventually stall instead of the daemon buffering without bound.
+    size_t rounds = 0;
+    bool stalled = false;
+    for (; rounds < 200; ++rounds) {
+        if (!greedy.send(burst, milliseconds(500))) {
+            stalled = true;
+            break;
+        }
+    }
+    EXPECT_TRUE(stalled) << "the daemon kept reading " << rounds * burst.size()
+                         << " bytes of requests whose replies nobody read";
+    // Others are still served while the greedy client sits there.
+    for (int i = 0; i < 5; ++i) {
+        std::string why;
+        EXPECT_TRUE(helloWorks(port(), &why, milliseconds(2000))) << why;
+    }
+    long rss = residentKiB(daemon_->pid());
+    EXPECT_LT(rss, 512 * 1024) << "daemon RSS " << rss << " KiB with one stuck client";
+    greedy.close();
+    expectStillServing();
+}
+
+TEST_F(SlowClientTest, AClientThatNeverReadsDoesNotHoldUpShutdown) {
+    Client greedy = Client::tcp(port(), 4096);
+    Bytes hello = wire::opMsg(1, bson::Doc::fromJson(R"({"hello": 1, "$db": "admin"})"));
+    Bytes burst;
+    for (int i = 0; i < 2000; ++i) burst.insert(burst.end(), hello.begin(), hello.end());
+    for (int i = 0; i < 50 && greedy.send(burst, milliseconds(300)); ++i) {
+    }
+    auto started = Clock::now();
+    EXPECT_EQ(daemon_->stop(seconds(15)), 0) << daemon_->log();
+    EXPECT_LT(Clock::now() - started, seconds(10));
+    daemon_.reset();
+}
+
+}  // namespace
+}  // namespace cryptd::test::hostile
