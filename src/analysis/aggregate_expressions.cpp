@@ -79,9 +79,7 @@ Shape Shape::unknown(std::string why) {
 }
 
 const Shape* Scope::find(std::string_view name) const {
-    for (auto it = vars_.rbegin(); it != vars_.rend(); ++it) {
-        if (it->first == name) return &it->second;
-    }
+    if (auto it = vars_.find(std::string(name)); it != vars_.end()) return &it->second;
     return parent_ ? parent_->find(name) : nullptr;
 }
 

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -56,14 +57,12 @@ struct Shape {
 class Scope {
   public:
     explicit Scope(const Scope* parent = nullptr) : parent_(parent) {}
-    void bind(std::string name, Shape shape) {
-        vars_.emplace_back(std::move(name), std::move(shape));
-    }
+    void bind(std::string name, Shape shape) { vars_[std::move(name)] = std::move(shape); }
     const Shape* find(std::string_view name) const;
 
   private:
     const Scope* parent_;
-    std::vector<std::pair<std::string, Shape>> vars_;
+    std::unordered_map<std::string, Shape> vars_;
 };
 
 // The schema subtree a shape stands for (null: nothing encrypted).

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "analysis/encrypted_value.h"
 #include "common/error.h"
@@ -666,10 +667,13 @@ void checkVariableName(std::string_view name) {
 }
 
 const ExpressionOperator* findExpressionOperator(std::string_view name) {
-    for (const auto& op : kOperators) {
-        if (op.name == name) return &op;
-    }
-    return nullptr;
+    static const std::unordered_map<std::string_view, const ExpressionOperator*> index = [] {
+        std::unordered_map<std::string_view, const ExpressionOperator*> m;
+        for (const auto& op : kOperators) m.emplace(op.name, &op);
+        return m;
+    }();
+    auto it = index.find(name);
+    return it == index.end() ? nullptr : it->second;
 }
 
 }  // namespace cryptd::analysis

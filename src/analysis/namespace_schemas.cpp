@@ -52,10 +52,8 @@ std::pair<std::string_view, std::string_view> splitNamespace(std::string_view ns
 }  // namespace
 
 const schema::EncryptionSchema* NamespaceSchemas::find(std::string_view ns) const {
-    for (const auto& [name, schema] : entries_) {
-        if (name == ns) return schema.get();
-    }
-    return nullptr;
+    auto it = entries_.find(std::string(ns));
+    return it == entries_.end() ? nullptr : it->second.get();
 }
 
 bool NamespaceSchemas::requiresEncryption() const {
@@ -130,7 +128,7 @@ std::optional<NamespaceSchemas> NamespaceSchemas::read(bson::View command, std::
                      "' is missing but a required field");
         }
         try {
-            out.entries_.emplace_back(ns, parse(*jsonSchema, *isRemote));
+            out.entries_.emplace(ns, parse(*jsonSchema, *isRemote));
         } catch (const Error& e) {
             fail(e.code(),
                  "in the schema of '" + ns + "' (" + std::string(kField) + "): " + e.reason());

@@ -12,8 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
+#include <unordered_map>
 
 #include "common/bson.h"
 #include "schema/encryption_schema.h"
@@ -41,7 +40,7 @@ class NamespaceSchemas {
                                                 const Parse& parse);
 
   private:
-    std::vector<std::pair<std::string, std::shared_ptr<const schema::EncryptionSchema>>> entries_;
+    std::unordered_map<std::string, std::shared_ptr<const schema::EncryptionSchema>> entries_;
     const schema::EncryptionSchema* primary_ = nullptr;
     std::string db_;
 };

@@ -10,6 +10,10 @@ using schema::PathInfo;
 using schema::ResolvedEncryption;
 using schema::SchemaNode;
 
+namespace {
+constexpr size_t kLinearFields = 8;  // up to this many fields a scan beats hashing
+}  // namespace
+
 DerivedNode::DerivedNode(const ResolvedEncryption* enc, bool elementwise)
     : kind_(Kind::Encrypted),
       encryption_(enc),
@@ -22,6 +26,10 @@ DerivedNode::DerivedNode(const SchemaNode* base, bool closed,
     // A ciphertext has no fields to inherit: a document derived from it starts empty.
     if (base && !isUnknown(base) && base->encryption()) base = nullptr;
     base_ = closed_ ? nullptr : base;
+    if (fields_.size() > kLinearFields) {
+        byName_.reserve(fields_.size());
+        for (const auto& [name, node] : fields_) byName_[name] = node;  // later ones win
+    }
     for (const auto& [name, node] : fields_) {
         containsEncryption_ = containsEncryption_ || (node && node->containsEncryption());
         containsUnknown_ = containsUnknown_ || analysis::containsUnknown(node);
@@ -54,8 +62,12 @@ const SchemaNode* DerivedNode::child(std::string_view name) const {
             break;
     }
     // Later overrides win: a stage may set the same field twice.
-    for (auto it = fields_.rbegin(); it != fields_.rend(); ++it) {
-        if (it->first == name) return it->second;
+    if (!byName_.empty()) {
+        if (auto it = byName_.find(name); it != byName_.end()) return it->second;
+    } else {
+        for (auto it = fields_.rbegin(); it != fields_.rend(); ++it) {
+            if (it->first == name) return it->second;
+        }
     }
     if (!base_) return nullptr;
     if (isUnknown(base_)) return base_;

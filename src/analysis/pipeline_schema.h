@@ -16,6 +16,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -71,6 +72,9 @@ class DerivedNode final : public schema::SchemaNode {
     bool closed_ = false;
     bool array_ = false;
     std::vector<std::pair<std::string, const schema::SchemaNode*>> fields_;
+    // Wide documents ($group/$project with thousands of fields) are looked up by hash, so a
+    // stage costs O(fields) however many paths later stages ask for.
+    std::unordered_map<std::string_view, const schema::SchemaNode*> byName_;
     std::string reason_;
     bool containsEncryption_ = false;
     bool containsUnknown_ = false;

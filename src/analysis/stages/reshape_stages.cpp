@@ -1,7 +1,9 @@
 // Stages that reshape documents: $project, $addFields/$set, $unset, $replaceRoot/$replaceWith,
 // $unwind. Each derives the output schema from the input one: included fields keep their
 // encryption, excluded ones go, computed ones take the shape of their expression.
+#include <deque>
 #include <memory>
+#include <unordered_map>
 
 #include "analysis/encrypted_value.h"
 #include "analysis/stages/stages.h"
@@ -22,12 +24,16 @@ struct Entry {
     std::unique_ptr<Spec> nested;  // Nested
 };
 struct Spec {
-    std::vector<std::pair<std::string, Entry>> fields;
+    std::deque<std::pair<std::string, Entry>> fields;     // in order; stable addresses
+    std::unordered_map<std::string_view, Entry*> byName;  // wide specs stay O(fields)
     Entry* find(std::string_view name) {
-        for (auto& [n, e] : fields) {
-            if (n == name) return &e;
-        }
-        return nullptr;
+        auto it = byName.find(name);
+        return it == byName.end() ? nullptr : it->second;
+    }
+    Entry& add(std::string_view name, Entry e) {
+        auto& [n, entry] = fields.emplace_back(std::string(name), std::move(e));
+        byName.emplace(n, &entry);
+        return entry;
     }
 };
 
@@ -42,9 +48,7 @@ Spec& nestedAt(Spec& root, const FieldPath& path, std::string_view stage, const 
     for (const auto& part : path.parts()) {
         Entry* e = node->find(part);
         if (!e) {
-            node->fields.emplace_back(part,
-                                      Entry{Entry::Kind::Nested, {}, std::make_unique<Spec>()});
-            e = &node->fields.back().second;
+            e = &node->add(part, Entry{Entry::Kind::Nested, {}, std::make_unique<Spec>()});
         } else if (e->kind != Entry::Kind::Nested) {
             failCollision(stage, full);
         }
@@ -56,7 +60,7 @@ Spec& nestedAt(Spec& root, const FieldPath& path, std::string_view stage, const 
 void addLeaf(Spec& root, const FieldPath& path, Entry entry, std::string_view stage) {
     Spec& parent = nestedAt(root, path.prefix(path.size() - 1), stage, path);
     if (parent.find(path.back())) failCollision(stage, path);
-    parent.fields.emplace_back(path.back(), std::move(entry));
+    parent.add(path.back(), std::move(entry));
 }
 
 bool isNestedSpec(const bson::Element& f) {

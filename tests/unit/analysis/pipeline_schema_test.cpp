@@ -103,6 +103,23 @@ TEST_F(PipelineSchemaTest, LongPathsAreRefusedNotRecursedInto) {
                         "has more than 200 parts");
 }
 
+TEST(PipelineLimitsTest, WideStagesResolveEveryField) {
+    // Thousands of computed fields: each later path is looked up by hash, the last one too.
+    std::string group = R"({"$group": {"_id": null)";
+    for (int i = 0; i < 5000; ++i) {
+        group += ", \"f" + std::to_string(i) +
+                 (i % 2 ? R"(": {"$first": "$ssn"})" : R"(": {"$sum": 1})");
+    }
+    group += "}}";
+    bson::Doc reply = bson::Doc::fromJson(frontDoorJson(
+        aggregateCommand("[" + group + R"(, {"$match": {"f4999": "1", "f4998": 2}}])")));
+    bson::View pipeline = reply.view().find("result")->document().find("pipeline")->document();
+    bson::Doc expected = bson::Doc::fromJson(R"({"$and": [{"f4999": {"$eq": )" + markA(R"("1")") +
+                                             R"(}}, {"f4998": {"$eq": 2}}]})");
+    bson::View match = (*++pipeline.begin()).document().find("$match")->document();
+    EXPECT_EQ(match.toJson(), expected.toJson());
+}
+
 TEST(PipelineLimitsTest, NestedSubPipelinesAreBounded) {
     std::string pipeline = "[]";
     for (int i = 0; i < 25; ++i) {
