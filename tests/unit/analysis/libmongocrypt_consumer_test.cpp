@@ -291,6 +291,20 @@ TEST_F(LibmongocryptConsumerTest, UpdateDeleteFindAndModifyExplain) {
     expectAllEncrypted(R"({"explain": {"find": "c", "filter": {"ssn": "1"}}})", 1, 1, 0);
 }
 
+TEST_F(LibmongocryptConsumerTest, AggregatePipelines) {
+    // Markings in $match, a self-$lookup's joined documents, $expr and a $cond branch.
+    expectAllEncrypted(R"({"aggregate": "c", "pipeline": [
+        {"$match": {"ssn": "1"}},
+        {"$lookup": {"from": "c", "localField": "ssn", "foreignField": "insurance.policyNumber", "as": "m"}},
+        {"$match": {"m.ssn": {"$in": ["2", "3"]}, "$expr": {"$eq": ["$insurance.policyNumber", "4"]}}},
+        {"$project": {"s": {"$cond": [true, "$ssn", "none"]}}},
+        {"$match": {"s": "5"}}], "cursor": {}})",
+                       6, 6, 0);
+    expectAllEncrypted(
+        R"({"explain": {"aggregate": "c", "pipeline": [{"$group": {"_id": "$ssn"}}, {"$match": {"_id": "1"}}]}})",
+        1, 1, 0);
+}
+
 TEST_F(LibmongocryptConsumerTest, NothingToEncryptPassesThrough) {
     expectAllEncrypted(R"({"find": "c", "filter": {"x": 1}})", 0, 0, 0);
     expectAllEncrypted(R"({"insert": "c", "documents": [{"x": 1}]})", 0, 0, 0);
