@@ -81,6 +81,19 @@ TEST(TextReport, ExplainShowsNestedAndPartialInheritance) {
         << r.out;
 }
 
+TEST(TextReport, ExplainNamesPatternsAndAdditionalProperties) {
+    auto r = run({"--explain", testdata("patterns_additional.json")});
+    EXPECT_EQ(r.exit, 0) << r.out;
+    auto l = lines(r.out);
+    ASSERT_EQ(l.size(), 6u) << r.out;
+    EXPECT_EQ(l[3],
+              "  /^x\\.y/  Random         6c512f5e-09bc-434f-b6db-c42eee30c6b1  any       "
+              "algorithm, keyId from (top level)");
+    EXPECT_EQ(l[4],
+              "  *.z      Deterministic  6c512f5e-09bc-434f-b6db-c42eee30c6b1  int       "
+              "keyId from (top level)");
+}
+
 TEST(JsonReport, MachineReadableProblemsFilesAndSummary) {
     auto f = testdata("multi_errors.json");
     auto r = run({"--format=json", f, testdata("medco_explicit.json"), "--explain"});
