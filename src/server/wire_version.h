@@ -10,6 +10,6 @@ namespace cryptd::server {
 inline constexpr int32_t kMinWireVersion = 0;
 inline constexpr int32_t kMaxWireVersion = 26;
 // The MongoDB release matching kMaxWireVersion, reported as buildInfo.version (tools compare it).
-inline constexpr const char* kCompatibleServerVersion = "6.0.0";
+inline constexpr const char* kCompatibleServerVersion = "8.1.0";
 
 }  // namespace cryptd::server

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/bson.h"
+#include "server/wire_version.h"
 #include "support/daemon_process.h"
 
 namespace cryptd::test {
@@ -78,7 +79,7 @@ TEST_F(MongocClientTest, HelloPingAndBuildInfoOverTcp) {
     ASSERT_TRUE(hello.ok) << hello.message;
     EXPECT_TRUE(hello.reply.view().find("iscryptd")->boolean());
     EXPECT_EQ(hello.reply.view().find("maxWireVersion")->type(), BSON_TYPE_INT32);
-    EXPECT_EQ(hello.reply.view().find("maxWireVersion")->int32(), 17);
+    EXPECT_EQ(hello.reply.view().find("maxWireVersion")->int32(), server::kMaxWireVersion);
 
     Result ping = run(c.get(), "admin", R"({"ping": 1})");
     ASSERT_TRUE(ping.ok) << ping.message;
