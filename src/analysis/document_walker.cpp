@@ -61,19 +61,20 @@ void writeMarkedFields(Context& ctx, bson::Builder& out, bson::View doc,
     }
 }
 
+void rejectEncryptedIdOnCreate(Context& ctx) {
+    const schema::SchemaNode* root = ctx.schema.root();
+    const schema::SchemaNode* id = root ? root->child("_id") : nullptr;
+    if (id && id->containsEncryption()) {
+        fail(ErrorCode::BadValue,
+             "Invalid schema containing the 'encrypt' keyword. The schema encrypts '_id', which "
+             "an insert or upsert cannot write: encrypt another field instead");
+    }
+}
+
 void appendMarkedDocument(Context& ctx, bson::Builder& out, std::string_view key, bson::View doc,
                           const DocumentRules& rules) {
     const schema::SchemaNode* root = ctx.schema.root();
-    if (rules.requireEncryptedId && root) {
-        const schema::SchemaNode* id = root->child("_id");
-        if (id && id->containsEncryption() && !doc.find("_id")) {
-            // The server would generate a plaintext ObjectId for a field the schema encrypts.
-            fail(ErrorCode::BadValue,
-                 "Invalid schema containing the 'encrypt' keyword. The schema encrypts '_id', so "
-                 "every document written must supply an _id: the server would generate a "
-                 "plaintext one");
-        }
-    }
+    if (rules.rejectEncryptedId) rejectEncryptedIdOnCreate(ctx);
     WriteRules writeRules;
     if (rules.allowPointerKeyIds) writeRules.pointerRoot = doc;
     writeRules.rejectEmptyTimestamp = rules.rejectEmptyTimestamp;

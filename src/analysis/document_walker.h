@@ -16,8 +16,14 @@ namespace cryptd::analysis {
 struct DocumentRules {
     bool allowPointerKeyIds = false;   // inserts only: keyIds resolved against this document
     bool rejectEmptyTimestamp = true;  // see WriteRules
-    bool requireEncryptedId = false;   // an encrypted _id must be supplied (inserts, upserts)
+    bool rejectEncryptedId = false;    // inserts and upserts may not write an encrypted _id
 };
+
+// Throws when the schema encrypts `_id`: a write that creates a document (insert, upsert) cannot
+// store it. The drivers' spec test badQueries.yml ("an insert with encrypted field on _id errors")
+// shows the real daemon refusing it; refusing also covers upserts, where the server would
+// otherwise generate a plaintext ObjectId for a field the schema encrypts.
+void rejectEncryptedIdOnCreate(Context& ctx);
 
 // Appends `key: <doc with markings>` (a root document being written).
 void appendMarkedDocument(Context& ctx, bson::Builder& out, std::string_view key, bson::View doc,

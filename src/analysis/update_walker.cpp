@@ -38,10 +38,11 @@ void appendAnalyzedUpdate(Context& ctx, bson::Builder& out, std::string_view key
         DocumentRules rules;
         rules.allowPointerKeyIds = false;  // libmongocrypt spec: replacements cannot use them
         rules.rejectEmptyTimestamp = true;
-        rules.requireEncryptedId = upsert;
+        rules.rejectEncryptedId = upsert;
         appendMarkedDocument(ctx, out, key, u, rules);
         return;
     }
+    if (upsert) rejectEncryptedIdOnCreate(ctx);
     out.appendDocument(key, [&](bson::Builder& ops) {
         for (bson::Element op : u) {
             const UpdateOperator* entry = findUpdateOperator(op.key());

@@ -14,7 +14,7 @@ void documents(CommandContext& cc, const bson::Element& f, bson::View, bson::Bui
     DocumentRules rules;
     rules.allowPointerKeyIds = true;
     rules.rejectEmptyTimestamp = true;
-    rules.requireEncryptedId = true;
+    rules.rejectEncryptedId = true;
     out.appendArray(f.key(), [&](bson::Builder& arr) {
         for (bson::Element doc : f.document()) {
             if (!doc.isDocument()) failWrongType("insert", doc, "object");

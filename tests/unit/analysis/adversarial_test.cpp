@@ -551,11 +551,14 @@ TEST(AdversarialInsert, JsonPointerKeyIds) {
     expectMarkingMetadata(r.view(), "documents/0/p", 2, "k1");
 }
 
-TEST(AdversarialInsert, EncryptedIdMustBeSupplied) {
+TEST(AdversarialInsert, EncryptedIdIsNeverWrittenByInsertOrUpsert) {
     std::string idSchema = R"({"bsonType": "object", "properties": {"_id": )" +
                            encrypt(uuidKey(kUuidA), kDet, "string") + "}}";
     expectRejected(command(R"({"insert": "c", "documents": [{"x": "LEAK"}]})", idSchema));
-    expectMarked(command(R"({"insert": "c", "documents": [{"_id": "LEAK"}]})", idSchema), 1);
+    expectRejected(command(R"({"insert": "c", "documents": [{"_id": "LEAK"}]})", idSchema));
+    // A plain replacement (no upsert) keeps the stored _id: the supplied one is marked.
+    expectMarked(
+        command(R"({"update": "c", "updates": [{"q": {}, "u": {"_id": "LEAK"}}]})", idSchema), 1);
     expectRejected(command(
         R"({"update": "c", "updates": [{"q": {}, "u": {"x": 1}, "upsert": true}]})", idSchema));
     expectRejected(command(
@@ -566,10 +569,6 @@ TEST(AdversarialInsert, EncryptedIdMustBeSupplied) {
 // $setOnInsert; with no _id among them the server generates a plaintext ObjectId where the schema
 // says _id is encrypted. Not user plaintext, but a stored document that breaks the schema.
 TEST(AdversarialInsert, OperatorUpsertWithoutEncryptedId) {
-    GTEST_SKIP() << "known gap: operator upserts do not require an encrypted _id (fix: in "
-                    "update.cpp/find_and_modify.cpp pass to appendAnalyzedUpdate whether q has a "
-                    "top-level _id; reject upsert + operators when the schema encrypts _id and "
-                    "neither q nor $set/$setOnInsert supplies it)";
     std::string idSchema = R"({"bsonType": "object", "properties": {"_id": )" +
                            encrypt(uuidKey(kUuidA), kDet, "string") + "}}";
     expectRejected(command(
@@ -766,15 +765,19 @@ TEST(AdversarialSchema, PatternAndAdditionalProperties) {
     expectMarked(
         command(R"({"insert": "c", "documents": [{"my_ssn": "LEAK", "SSN": "plain"}]})", s), 1);
     // additionalProperties applies to every name not matched by properties/patternProperties.
+    // (additionalProperties also covers _id, which no insert may write encrypted.)
     s = R"({"bsonType": "object", "properties": {"x": {"bsonType": "string"}}, "additionalProperties": )" +
+        rnd + "}";
+    expectRejected(command(R"({"insert": "c", "documents": [{"x": "plain"}]})", s));  // _id
+    expectRejected(command(R"({"insert": "c", "documents": [{"_id": 1, "x": "p"}]})", s));
+    s = R"({"bsonType": "object", "properties": {"_id": {}, "x": {"bsonType": "string"}}, "additionalProperties": )" +
         rnd + "}";
     expectMarked(
         command(
             R"({"insert": "c", "documents": [{"_id": 1, "x": "plain", "y": "LEAK", "": "LEAK"}]})",
             s),
-        3);
-    expectRejected(command(R"({"insert": "c", "documents": [{"x": "plain"}]})", s));  // _id
-    expectRejected(command(find(R"({"y": "LEAK"})"), s));                             // random
+        2);
+    expectRejected(command(find(R"({"y": "LEAK"})"), s));  // random
     expectRejected(command(find(R"({"y.z": "LEAK"})"), s));
     expectSafe(command(find(R"({"$expr": {"$eq": ["$anything", "LEAK"]}})"), s));
     // properties + a matching pattern that disagree: ambiguous, rejected.
