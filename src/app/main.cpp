@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "analysis/analyzer.h"
 #include "app/daemonize.h"
 #include "app/exit_codes.h"
+#include "app/healthcheck.h"
 #include "app/json_log.h"
 #include "app/options.h"
 #include "app/pid_file.h"
@@ -158,6 +160,10 @@ int main(int argc, char* argv[]) {
                   << "wire version: " << server::kMinWireVersion << "-" << server::kMaxWireVersion
                   << " (as MongoDB " << server::kCompatibleServerVersion << ")\n";
         return app::kExitClean;
+    }
+
+    if (opts.healthcheck) {
+        return app::runHealthcheck(opts.server.port, std::chrono::seconds(5), std::cout);
     }
 
     std::optional<app::Daemonizer> daemon;

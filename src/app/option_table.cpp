@@ -14,6 +14,9 @@ using K = OptionKind;
 constexpr std::array kOptions = {
     OptionSpec{"help", 'h', "", K::kSwitch, "show this usage information"},
     OptionSpec{"version", 0, "", K::kSwitch, "show version information"},
+    OptionSpec{"healthcheck", 0, "", K::kSwitch,
+               "send hello to the daemon on --port (localhost) and exit 0 when it answers "
+               "iscryptd: true, 1 otherwise (for container HEALTHCHECKs)"},
     OptionSpec{"config", 'f', "", K::kString, "configuration file (YAML, mongod's keys)"},
     OptionSpec{"port", 0, "net.port", K::kInt,
                "TCP port on 127.0.0.1 (default 27020; 0 picks a free port, logged as id 23016)"},

@@ -246,6 +246,7 @@ AppOptions parseOptions(int argc, const char* const argv[]) {
 
     opts.help = vm["help"].as<bool>();
     opts.version = vm["version"].as<bool>();
+    opts.healthcheck = vm["healthcheck"].as<bool>();
     for (const OptionSpec& o : optionTable()) {
         const std::string name(o.name);
         if (!vm.count(name) || vm[name].defaulted()) continue;

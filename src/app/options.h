@@ -27,6 +27,7 @@ struct AppOptions {
     bool fork = false;
     bool help = false;
     bool version = false;
+    bool healthcheck = false;  // probe a running daemon instead of serving
     bool enableTestCommands = false;
     // Accepted for compatibility but without effect here (e.g. --bind_ip): logged at startup.
     std::vector<std::string> ignored;
