@@ -4,7 +4,7 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 PORT ?= 27020
 
-.PHONY: setup setup-test configure build run test unit clean format
+.PHONY: setup setup-test configure build run test unit clean format install package
 
 setup:
 	@bash scripts/setup.sh
@@ -29,6 +29,12 @@ test: setup-test
 
 unit: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+install: build
+	cmake --install $(BUILD)
+
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

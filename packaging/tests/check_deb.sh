@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the .deb with CPack, checks its metadata, unpacks it into a scratch root, and runs the
+# packaged binary there: --version, then a daemon on a free port answering hello. Removes it all.
+set -euo pipefail
+build=$1
+scratch=$(mktemp -d)
+trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$scratch"' EXIT
+
+(cd "$build" && cpack -G DEB -B "$scratch/out" >/dev/null)
+deb=$(ls "$scratch"/out/cryptd_*.deb)
+echo "package: $(basename "$deb")"
+info=$(dpkg-deb -I "$deb")
+depends=$(echo "$info" | sed -n 's/^ Depends: //p')
+echo "depends: $depends"
+for lib in libbson-1.0-0 libboost-program-options1.81.0 libyaml-cpp0.7; do
+  echo "$depends" | grep -q "$lib" || { echo "missing runtime dependency $lib"; exit 1; }
+done
+if echo "$depends" | grep -qE -- '-dev\b'; then echo "a -dev package in Depends"; exit 1; fi
+contents=$(dpkg-deb -c "$deb")
+for f in ./usr/bin/mongocryptd ./usr/share/man/man1/mongocryptd.1 ./etc/mongocryptd.conf \
+         ./usr/lib/systemd/system/mongocryptd.service ./usr/bin/cryptd-check; do
+  echo "$contents" | grep -q " $f\$" || { echo "missing $f in the package"; exit 1; }
+done
+dpkg-deb -e "$deb" "$scratch/control"
+grep -qx /etc/mongocryptd.conf "$scratch/control/conffiles" || { echo "config is not a conffile"; exit 1; }
+
+dpkg-deb -x "$deb" "$scratch/root"
+bin="$scratch/root/usr/bin/mongocryptd"
+"$bin" --version | head -1
+mkdir -p "$scratch/run"
+"$bin" --config "$scratch/root/etc/mongocryptd.conf" --port 0 --unixSocketPrefix "$scratch/run" \
+  --pidfilepath "$scratch/run/mongocryptd.pid" > "$scratch/log" 2>&1 &
+pid=$!
+port=""
+for _ in $(seq 1 100); do
+  port=$(grep '"id":23016' "$scratch/log" | sed -E 's/.*"port":([0-9]+).*/\1/' | head -1 || true)
+  [ -n "$port" ] && break
+  sleep 0.05
+done
+[ -n "$port" ] || { echo "packaged daemon did not start:"; cat "$scratch/log"; exit 1; }
+/usr/bin/python3 - "$port" <<'PY'
+import sys
+from pymongo import MongoClient
+c = MongoClient("localhost", int(sys.argv[1]), serverSelectionTimeoutMS=5000)
+r = c.admin.command("hello")
+assert r.get("iscryptd") is True, r
+print("hello from the packaged daemon: iscryptd", r["iscryptd"], "maxWireVersion", r["maxWireVersion"])
+PY
+"$bin" --healthcheck --port "$port"
+kill -TERM "$pid"; wait "$pid"; pid=""
+if "$bin" --healthcheck --port "$port"; then echo "healthcheck passed with no daemon"; exit 1; fi
+echo "package ok"
