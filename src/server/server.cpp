@@ -18,6 +18,7 @@ Server::~Server() {
     // Analysis still running finishes before the io_context (and the coroutines waiting on
     // it) go away.
     core_->pool.join();
+    core_->tearingDown = true;
     listeners_.reset();
 }
 

@@ -40,6 +40,7 @@ void ServerCore::beginShutdown(StopCause cause, std::string detail) {
 }
 
 void ServerCore::connectionEnded() {
+    if (tearingDown) return;
     noteActivity();
     if (stopping && connections.empty()) io.stop();
 }

@@ -30,16 +30,14 @@ struct ServerCore {
           info(std::move(serverInfo)),
           dispatcher(std::move(analysis)),
           logger(log),
-          pool(static_cast<size_t>(std::max(1, options.dispatchThreads))),
-          lastActivity(std::chrono::steady_clock::now()) {}
+          lastActivity(std::chrono::steady_clock::now()),
+          pool(static_cast<size_t>(std::max(1, options.dispatchThreads))) {}
 
     const ServerOptions options;
     const ServerInfo info;
     const Dispatcher dispatcher;
     ServerStats stats;
     Logger& logger;
-    asio::io_context io{1};
-    asio::thread_pool pool;  // runs dispatch (analysis is CPU work) off the I/O thread
 
     // One entry per open connection (I/O thread). `close` cancels its socket; `busy` is true
     // while a complete request is being answered, which a shutdown lets finish.
@@ -55,6 +53,7 @@ struct ServerCore {
     bool stopping = false;                               // I/O thread
     StopCause stopCause = StopCause::kRequested;         // I/O thread
     std::string stopDetail;                              // I/O thread
+    bool tearingDown = false;  // set by ~Server: coroutine frames are being destroyed
 
     // Any connection opened/closed or request received postpones idle shutdown (I/O thread).
     void noteActivity() { lastActivity = std::chrono::steady_clock::now(); }
@@ -66,9 +65,14 @@ struct ServerCore {
 
     std::function<void()> closeListeners;  // set by the listener set (I/O thread)
 
+    // Declared after the state above so they are destroyed first: coroutine frames still
+    // pending in `io` (after a forced stop) touch that state when they are destroyed.
+    asio::thread_pool pool;  // runs dispatch (analysis is CPU work) off the I/O thread
+    asio::io_context io{1};
+
   private:
     void beginShutdown(StopCause cause, std::string detail);
-    std::unique_ptr<asio::steady_timer> graceTimer_;
+    std::unique_ptr<asio::steady_timer> graceTimer_;  // destroyed before `io`
 };
 
 }  // namespace cryptd::server
