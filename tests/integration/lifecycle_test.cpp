@@ -1,6 +1,7 @@
 // Process lifecycle of the real binary: pid file and lock, exit codes, idle shutdown, signals,
 // shutdown command, options, --fork.
 
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -239,6 +240,37 @@ TEST(LifecycleTest, QuietDropsConnectionLinesAndMaxConnsRefusesExtras) {
     EXPECT_TRUE(d.waitForLog(22942).has_value()) << d.log();
     EXPECT_EQ(d.stop(), 0);
     EXPECT_FALSE(d.waitForLog(22943, 0s).has_value()) << d.log();
+}
+
+// True when this machine can listen on ::1 (some containers have no IPv6 loopback).
+bool ipv6LoopbackWorks() {
+    int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    sockaddr_in6 addr{};
+    addr.sin6_family = AF_INET6;
+    addr.sin6_addr = in6addr_loopback;
+    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
+TEST(LifecycleTest, Ipv6AlsoListensOnTheIpv6LoopbackOnTheSamePort) {
+    if (!ipv6LoopbackWorks()) GTEST_SKIP() << "no IPv6 loopback here";
+    DaemonProcess d({"--ipv6"});
+    ASSERT_TRUE(d.waitUntilReady()) << d.log();
+    bool listed = false;
+    for (const auto& line : d.logLines()) {
+        listed = listed || line.find(R"("address":"::1")") != std::string::npos;
+    }
+    EXPECT_TRUE(listed) << d.log();
+    int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+    sockaddr_in6 addr{};
+    addr.sin6_family = AF_INET6;
+    addr.sin6_addr = in6addr_loopback;
+    addr.sin6_port = htons(static_cast<uint16_t>(d.port()));
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ::close(fd);
+    EXPECT_EQ(d.stop(), 0) << d.log();
 }
 
 TEST(LifecycleTest, ForkReturnsOnceTheChildListens) {
