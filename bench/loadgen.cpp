@@ -4,12 +4,15 @@
 //
 //   loadgen [--port P [--host H] | --unix PATH | --daemon BINARY]
 //           [--connections 1,64,1000] [--ops ping,find,insert] [--requests 20000] [--rounds 3]
-//           [--mix ping:1,find:1,insert:1] [--threads 1] [--warmup 2000] [--json FILE]
+//           [--mix ping:1,find:1,insert:1] [--threads 1] [--warmup 2000] [--floor 1]
+//           [--json FILE]
 //
 // Without --port/--unix it starts the mongocryptd built next to it (--daemon overrides), raises
 // its own file limit first so the daemon inherits it, and also reports the daemon's CPU time per
 // request. Phases alternate operations round by round (ping, find, insert, ping, ...), so a load
 // change on the machine hits every operation alike. An operation "mix" runs --mix interleaved.
+// With --floor 1 (the default) each round also sends `ping` to a bare responder process
+// (floor_server.h) over as many connections: the physical floor of a round trip here.
 
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
@@ -23,6 +26,7 @@
 
 #include "cli_args.h"
 #include "daemon_launcher.h"
+#include "floor_server.h"
 #include "load_engine.h"
 #include "operation_table.h"
 #include "wire_client.h"
@@ -62,7 +66,7 @@ void usage() {
     std::cout << "usage: loadgen [--port P [--host H] | --unix PATH | --daemon BINARY]\n"
                  "               [--connections 1,64,1000] [--ops ping,find,insert]\n"
                  "               [--requests 20000] [--rounds 3] [--mix ping:1,find:1]\n"
-                 "               [--threads 1] [--warmup 2000] [--json FILE]\n"
+                 "               [--threads 1] [--warmup 2000] [--floor 1] [--json FILE]\n"
                  "operations (--ops, --mix; 'mix' in --ops runs the --mix phase):\n";
     for (const auto& s : operationSpecs()) {
         std::printf("  %-16s %s\n", std::string(s.name).c_str(),
@@ -166,8 +170,14 @@ void printRun(const Run& run) {
     if (ping == run.phases.end() || ping->second.requests == 0) return;
     double p50 = percentileUs(ping->second.latencyNs, 0.5);
     double p99 = percentileUs(ping->second.latencyNs, 0.99);
+    if (auto fl = run.phases.find("floor"); fl != run.phases.end() && fl->second.requests) {
+        std::printf("  %-22s p50 %.2fx floor, p99 %.2fx floor, throughput %.0f%% of floor\n",
+                    "ping", p50 / percentileUs(fl->second.latencyNs, 0.5),
+                    p99 / percentileUs(fl->second.latencyNs, 0.99),
+                    100.0 * ping->second.throughput() / fl->second.throughput());
+    }
     for (const auto& name : run.order) {
-        if (name == "ping" || name.rfind("mix", 0) == 0) continue;
+        if (name == "ping" || name == "floor" || name.rfind("mix", 0) == 0) continue;
         const Accumulated& a = run.phases.at(name);
         std::printf("  %-22s p50 %.2fx ping, p99 %.2fx ping, throughput %.0f%% of ping\n",
                     name.c_str(), percentileUs(a.latencyNs, 0.5) / p50,
@@ -208,6 +218,10 @@ int run(const CliArgs& args) {
     size_t maxCount = counts.empty() ? 0 : *std::max_element(counts.begin(), counts.end());
     const uint64_t fdLimit = raiseFileLimit(maxCount + 256);
 
+    // Before any thread exists (the daemon launcher starts one): the responder is forked.
+    std::unique_ptr<FloorServer> floor;
+    if (args.num("floor", 1) != 0) floor = std::make_unique<FloorServer>();
+
     Endpoint endpoint;
     std::unique_ptr<Daemon> daemon;
     std::string endpointText;
@@ -237,10 +251,11 @@ int run(const CliArgs& args) {
     for (size_t count : counts) {
         Run run;
         run.connections = count;
-        if (count + 64 > fdLimit) {
+        const size_t fdsNeeded = (floor ? 2 : 1) * count + 64;
+        if (fdsNeeded > fdLimit) {
             run.status = "skipped";
             run.reason = std::to_string(count) + " connections need about " +
-                         std::to_string(count + 64) + " file descriptors but RLIMIT_NOFILE is " +
+                         std::to_string(fdsNeeded) + " file descriptors but RLIMIT_NOFILE is " +
                          std::to_string(fdLimit) + " (raise the hard limit: ulimit -Hn)";
             printRun(run);
             runs.push_back(std::move(run));
@@ -248,11 +263,23 @@ int run(const CliArgs& args) {
         }
         try {
             LoadEngine engine(endpoint, count, threads);
+            std::unique_ptr<LoadEngine> floorEngine;
+            if (floor) {
+                floorEngine = std::make_unique<LoadEngine>(Endpoint{"127.0.0.1", floor->port(), ""},
+                                                           count, threads);
+            }
+            const Operation ping = needOperation("ping");
             uint64_t total = std::max<uint64_t>(requests, 10 * count);
             std::vector<Operation> all = singles;
             all.insert(all.end(), mix.begin(), mix.end());
             engine.run(all, {}, std::max<uint64_t>(warmup, 2 * count));
+            if (floorEngine) floorEngine->run({ping}, {1}, std::max<uint64_t>(warmup, 2 * count));
             for (int r = 0; r < rounds; ++r) {
+                if (floorEngine) {
+                    PhaseResult res = floorEngine->run({ping}, {1}, total);
+                    if (!run.phases.count("floor")) run.order.push_back("floor");
+                    run.phases["floor"].add(res.ops[0], res.seconds, -1);
+                }
                 for (const auto& op : singles) {
                     double cpu0 = cpuNow();
                     PhaseResult res = engine.run({op}, {1}, total);
@@ -302,7 +329,7 @@ int main(int argc, char** argv) {
     try {
         CliArgs args(argc, argv,
                      {"port", "host", "unix", "daemon", "connections", "ops", "requests", "rounds",
-                      "mix", "threads", "warmup", "json"});
+                      "mix", "threads", "warmup", "floor", "json"});
         if (args.has("help")) {
             usage();
             return 0;

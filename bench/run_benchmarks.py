@@ -109,6 +109,12 @@ def evaluate(startup, engine, load, memory, memory_commands):
         t.add("start -> first hello answered", "not measured", "<= 10 ms", None)
 
     ping1 = loadgen_phase(load, 1, "ping")
+    floor1, floor64 = loadgen_phase(load, 1, "floor"), loadgen_phase(load, 64, "floor")
+    if ping1 and floor1:
+        t.add("(info) ping p50 / bare socket round trip p50, 1 connection",
+              "%.2fx" % (ping1["p50_us"] / floor1["p50_us"]), "-", None,
+              "%.1f us vs %.1f us (floor_server: answers {ok: 1}, nothing else)" %
+              (ping1["p50_us"], floor1["p50_us"]))
     for op, label in (("find", "find, 20-field schema"), ("insert", "insert of one 1 KB doc")):
         o1 = loadgen_phase(load, 1, op)
         detail = "1 connection" if o1 else loadgen_status(load, 1)
@@ -119,6 +125,10 @@ def evaluate(startup, engine, load, memory, memory_commands):
                 detail=detail + ("; %.1f us vs %.1f us" % (o1["p99_us"], ping1["p99_us"])
                                  if o1 and ping1 else ""))
     ping64 = loadgen_phase(load, 64, "ping")
+    if ping64 and floor64:
+        t.add("(info) ping throughput at 64 connections / bare socket",
+              "%.0f%%" % (100 * ping64["throughput"] / floor64["throughput"]), "-", None,
+              "%.0f vs %.0f req/s" % (ping64["throughput"], floor64["throughput"]))
     for op in ("find", "insert"):
         o64 = loadgen_phase(load, 64, op)
         if o64 and ping64:
