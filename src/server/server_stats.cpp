@@ -30,9 +30,12 @@ bson::Doc ServerStats::commandCounts() const {
     std::lock_guard lock(mutex_);
     bson::Builder b;
     for (const auto& [name, count] : commands_) {
-        b.appendDocument(name, [&](bson::Builder& c) {
-            c.appendInt64("total", count.total);
-            c.appendInt64("failed", count.failed);
+        // Plain copies into the lambda: clang 14 cannot capture structured bindings.
+        int64_t total = count.total;
+        int64_t failed = count.failed;
+        b.appendDocument(name, [total, failed](bson::Builder& c) {
+            c.appendInt64("total", total);
+            c.appendInt64("failed", failed);
         });
     }
     return b.finish();
