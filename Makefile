@@ -4,7 +4,7 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 PORT ?= 27020
 
-.PHONY: setup setup-test configure build run test unit clean format install package
+.PHONY: setup setup-test configure build run test unit clean format fuzz test-sanitize install package
 
 setup:
 	@bash scripts/setup.sh
@@ -35,6 +35,28 @@ install: build
 
 package: build
 	cd $(BUILD) && cpack -G DEB
+
+# libFuzzer targets (clang, ASan+UBSan): replays fuzz/regressions/, then runs each target for
+# FUZZ_SECONDS from the corpus seeded from spec-tests. See fuzz/README.md.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz:
+	@bash scripts/setup.sh --fuzz
+	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCRYPTD_FUZZ=ON -DCRYPTD_SANITIZE="address;undefined" -DCRYPTD_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+	@bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# The whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer (gcc): any report
+# fails its test (the daemon under test is sanitized too; LeakSanitizer runs at its exit).
+# SANITIZE_CTEST_ARGS narrows it, e.g. SANITIZE_CTEST_ARGS="-L unit".
+SANITIZE_BUILD ?= build-asan
+SANITIZE_CTEST_ARGS ?=
+test-sanitize: setup-test
+	@cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRYPTD_SANITIZE="address;undefined" -DCRYPTD_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	@cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 CRYPTD_LOAD_COMMANDS=20000 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 600 -LE fuzz $(SANITIZE_CTEST_ARGS)
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -13,6 +13,10 @@ packages=(
 if [ "${1:-}" = "--test" ]; then
   packages+=(nodejs npm)
 fi
+# `make fuzz`: clang and its libFuzzer/sanitizer runtimes.
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

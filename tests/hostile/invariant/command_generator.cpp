@@ -120,21 +120,24 @@ void CommandGenerator::appendDocument(bson::Builder& b, const Node* node, int de
         }
     }
     if (node != nullptr) {
-        for (const auto& [name, child] : node->properties) {
+        for (const auto& property : node->properties) {
+            // Named copies: clang 14 cannot capture structured bindings in lambdas.
+            const std::string& name = property.first;
+            const Node* child = property.second.get();
             if (!e_.chance(80)) continue;
             if (child->encrypt) {
-                PathClass cls{PathKind::Encrypted, &*child->encrypt, child.get()};
+                PathClass cls{PathKind::Encrypted, &*child->encrypt, child};
                 appendValue(b, name, typeFor(cls), depth + 1);
             } else if (child->isObject() && depth < 4) {
                 uint32_t shape = e_.below(10);
                 if (shape < 8) {
                     b.appendDocument(name, [&](bson::Builder& sub) {
-                        appendDocument(sub, child.get(), depth + 1, false);
+                        appendDocument(sub, child, depth + 1, false);
                     });
                 } else if (shape == 8) {
                     b.appendArray(name, [&](bson::Builder& arr) {
                         arr.appendDocument("0", [&](bson::Builder& sub) {
-                            appendDocument(sub, child.get(), depth + 1, false);
+                            appendDocument(sub, child, depth + 1, false);
                         });
                     });
                 } else {

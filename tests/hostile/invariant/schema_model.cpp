@@ -104,7 +104,9 @@ void renderObject(const Node& node, const Inherited& inherited, Entropy& e, bson
         if (withKey) mine.key = from;
     }
     b.appendDocument("properties", [&](bson::Builder& props) {
-        for (const auto& [name, child] : node.properties) {
+        for (const auto& property : node.properties) {
+            const Node* child = property.second.get();  // clang 14: no lambda-captured bindings
+            const std::string& name = property.first;
             props.appendDocument(
                 name, [&](bson::Builder& sub) { renderNode(*child, mine, e, sub, false); });
         }

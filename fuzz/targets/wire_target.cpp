@@ -1,0 +1,42 @@
+#include "server/wire_message.h"
+#include "targets/targets.h"
+
+namespace cryptd::fuzz {
+
+int wireTarget(const uint8_t* data, size_t size) {
+    namespace wire = server::wire;
+    std::span<const uint8_t> bytes(data, size);
+    // The connection checks the header alone first, before reading (or allocating) the body.
+    if (size >= wire::kHeaderSize) {
+        try {
+            wire::Header h = wire::parseHeader(bytes.first(wire::kHeaderSize));
+            if (h.messageLength <= static_cast<int32_t>(wire::kHeaderSize) ||
+                h.messageLength > wire::kMaxMessageSizeBytes) {
+                fail("parseHeader accepted an out-of-range length");
+            }
+        } catch (const wire::FramingError&) {
+        }
+    }
+    try {
+        wire::Request request = wire::parseRequest(bytes);
+        if (!bson::isValid(request.body.data(), request.body.size())) {
+            fail("parseRequest produced an invalid body");
+        }
+        int depth = wire::bsonDepth(request.body.data(), request.body.size(), wire::kMaxBsonDepth);
+        if (depth < 0 || depth > wire::kMaxBsonDepth) {
+            fail("parseRequest let through a body deeper than the limit");
+        }
+        auto reply = wire::serializeReply(request, 1, request.body.view());
+        if (reply.size() < wire::kHeaderSize ||
+            static_cast<size_t>(static_cast<uint32_t>(reply[0] | reply[1] << 8 | reply[2] << 16 |
+                                                      reply[3] << 24)) != reply.size()) {
+            fail("serializeReply wrote a wrong message length");
+        }
+    } catch (const wire::FramingError&) {
+    }
+    // The depth check runs before anything recurses; it must survive any bytes.
+    wire::bsonDepth(data, size, wire::kMaxBsonDepth);
+    return 0;
+}
+
+}  // namespace cryptd::fuzz
