@@ -23,6 +23,7 @@ for t in "${targets[@]}"; do
   fi
   echo "== fuzz_$t: ${seconds}s"
   if "$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 -print_final_stats=1 \
+       -dict="$here/cryptd.dict" \
        -artifact_prefix="$artifacts/" "$work" "$build/fuzz/corpus/$t" >"$build/fuzz/$t.log" 2>&1; then
     grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "$build/fuzz/$t.log" | sed 's/^/   /'
     grep -o "cov: [0-9]* ft: [0-9]* corp: [0-9]*/[0-9a-zA-Z]*" "$build/fuzz/$t.log" | tail -n 1 | sed "s/^/   /"

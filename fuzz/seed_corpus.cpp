@@ -65,6 +65,10 @@ void writeSchema(const fs::path& dir, const std::string& name, bson::View schema
     std::vector<uint8_t> bytes{static_cast<uint8_t>(remote ? 1 : 0)};
     bytes.insert(bytes.end(), schema.data(), schema.data() + schema.size());
     writeBytes(dir / (name + (remote ? ".remote" : ".local")), bytes.data(), bytes.size());
+    // The same as JSON text (see documentFrom in targets/targets.h).
+    std::string text = std::string(1, remote ? '\1' : '\0') + schema.toCanonicalJson();
+    writeBytes(dir / (name + (remote ? ".remote.json" : ".local.json")),
+               reinterpret_cast<const uint8_t*>(text.data()), text.size());
 }
 
 }  // namespace
@@ -97,6 +101,9 @@ int main(int argc, char** argv) {
             withDb.appendUtf8("$db", db);
             bson::Doc body = withDb.finish();
             writeBytes(out / "intake" / (name + ".bson"), body.data(), body.size());
+            std::string text = body.view().toCanonicalJson();
+            writeBytes(out / "intake" / (name + ".json"),
+                       reinterpret_cast<const uint8_t*>(text.data()), text.size());
 
             auto msg = test::wire::opMsg(1, body);
             writeBytes(out / "wire" / (name + ".opmsg"), msg.data(), msg.size());

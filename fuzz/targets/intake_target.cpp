@@ -1,4 +1,5 @@
 #include <string>
+#include <vector>
 
 #include "analysis/analyzer.h"
 #include "server/dispatcher.h"
@@ -34,10 +35,9 @@ struct Daemon {
 int intakeTarget(const uint8_t* data, size_t size) {
     static Daemon* d = new Daemon();  // one engine (and schema cache) for the whole run
     // What framing guarantees before dispatch: one valid document, not nested too deep.
-    if (!bson::isValid(data, size)) return 0;
-    int depth = server::wire::bsonDepth(data, size, server::wire::kMaxBsonDepth);
-    if (depth < 0 || depth > server::wire::kMaxBsonDepth) return 0;
-    bson::View command(data, static_cast<uint32_t>(size));
+    std::vector<uint8_t> doc;
+    if (!documentFrom(data, size, doc)) return 0;
+    bson::View command(doc.data(), static_cast<uint32_t>(doc.size()));
     server::CommandContext ctx{1,          "conn1",  "127.0.0.1:1", d->info,
                                d->options, d->stats, d->logger,     [](std::string_view) {}};
     bson::Doc reply = d->dispatcher.dispatch(command, ctx);

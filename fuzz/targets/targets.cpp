@@ -4,6 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/bson.h"
+#include "common/error.h"
+#include "server/wire_message.h"
+
 namespace cryptd::fuzz {
 
 std::span<const Target> targets() {
@@ -14,6 +18,25 @@ std::span<const Target> targets() {
         Target{"analyze", &analyzeTarget},
     };
     return kTargets;
+}
+
+bool documentFrom(const uint8_t* data, size_t size, std::vector<uint8_t>& out) {
+    namespace wire = server::wire;
+    if (bson::isValid(data, size)) {
+        out.assign(data, data + size);
+    } else if (size > 1 && data[0] == '{') {
+        try {
+            bson::Doc d =
+                bson::Doc::fromJson(std::string_view(reinterpret_cast<const char*>(data), size));
+            out.assign(d.data(), d.data() + d.size());
+        } catch (const Error&) {
+            return false;
+        }
+    } else {
+        return false;
+    }
+    int depth = wire::bsonDepth(out.data(), out.size(), wire::kMaxBsonDepth);
+    return depth >= 0 && depth <= wire::kMaxBsonDepth;
 }
 
 void fail(std::string_view what, std::string_view detail) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace cryptd::fuzz {
 
@@ -31,6 +32,12 @@ struct Target {
     int (*run)(const uint8_t*, size_t);
 };
 std::span<const Target> targets();
+
+// The document an input stands for: BSON bytes as they are, or, when they are not valid BSON and
+// look like JSON, Extended JSON text parsed by libbson (text mutates well, so JSON seeds let the
+// fuzzer explore structure that byte-level mutations of BSON would break). Nothing when neither
+// works or when it is nested deeper than framing allows.
+bool documentFrom(const uint8_t* data, size_t size, std::vector<uint8_t>& out);
 
 // Reports a broken invariant and aborts (a crash for libFuzzer, a failure for the replay).
 [[noreturn]] void fail(std::string_view what, std::string_view detail = {});
