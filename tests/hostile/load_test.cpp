@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -250,8 +251,7 @@ TEST_F(LoadTest, MaxConnsIsHonouredWithAClearLogLine) {
 TEST_F(LoadTest, SigtermUnderLoadFinishesInFlightReplies) {
     start();
     int port = daemon_->port();
-    // Requests that take the engine a while each: 16 inserts of 5,000 marked documents (all of
-    // them well within the 5 s shutdown grace, even under sanitizers).
+    // Requests that take the engine a while each: inserts of 5,000 marked documents.
     bson::Builder b;
     b.appendUtf8("insert", "c");
     b.appendArray("documents", [](bson::Builder& docs) {
@@ -265,14 +265,29 @@ TEST_F(LoadTest, SigtermUnderLoadFinishesInFlightReplies) {
     b.appendBool("isRemoteSchema", false);
     b.appendUtf8("$db", "test");
     Bytes request = wire::opMsg(1, b.finish());
-    constexpr int kClients = 16;
+    // Calibrate on this machine and build (release, sanitizers, a loaded box): enough requests
+    // to keep the analysis pool busy for ~1.5 s after SIGTERM, well within the 5 s grace.
+    // The fastest of three (the first also parses and caches the schema).
+    auto one = Clock::duration::max();
+    {
+        Client c = Client::tcp(port);
+        for (int i = 0; i < 3; ++i) {
+            auto t0 = Clock::now();
+            ASSERT_TRUE(c.send(request));
+            ASSERT_TRUE(c.receive(milliseconds(15000)));
+            one = std::min(one, Clock::now() - t0);
+        }
+    }
+    one = std::max(one, Clock::duration(milliseconds(1)));
+    int clientsWanted = static_cast<int>(milliseconds(3000) / one);
+    const int kClients = std::clamp(clientsWanted, 4, 300);
     std::vector<Client> clients;
     for (int i = 0; i < kClients; ++i) clients.push_back(Client::tcp(port));
     for (auto& c : clients) ASSERT_TRUE(c.send(request));
     // "In flight" = received by the daemon: wait until the kernel holds no unread request bytes
-    // for it (they are then parsed and queued for the analysis pool), then stop it.
+    // for it (they are then parsed and queued for the analysis pool), then stop it at once.
     ASSERT_TRUE(daemonReadEverything(daemon_->pid(), milliseconds(20000))) << daemon_->log();
-    std::this_thread::sleep_for(milliseconds(100));
+    auto signalled = Clock::now();
     daemon_->signal(SIGTERM);
     int replies = 0;
     for (int i = 0; i < kClients; ++i) {
@@ -292,6 +307,11 @@ TEST_F(LoadTest, SigtermUnderLoadFinishesInFlightReplies) {
     auto code = daemon_->waitForExit(seconds(15));
     ASSERT_TRUE(code) << "daemon still running after SIGTERM\n" << daemon_->log();
     EXPECT_EQ(*code, 0) << daemon_->log();
+    // It really was busy: answering them took a good part of the estimated work after SIGTERM.
+    auto afterSignal = Clock::now() - signalled;
+    EXPECT_GT(afterSignal, one * kClients / 8)
+        << kClients << " requests of ~" << std::chrono::duration_cast<milliseconds>(one).count()
+        << " ms each";
     // New connections are refused once it is gone; the pid file is left empty.
     EXPECT_FALSE(Client::tryTcp("127.0.0.1", port).has_value());
     std::ifstream pid(daemon_->pidFilePath());
