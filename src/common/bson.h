@@ -131,7 +131,8 @@ private:
     uint32_t len_;
 };
 
-// True when the bytes are exactly one valid BSON document (UTF-8 checked, length consistent).
+// True when the bytes are exactly one valid BSON document: lengths consistent, keys valid UTF-8.
+// (libbson 1.23 does not check UTF-8 inside string values, and neither does mongod.)
 bool isValid(const uint8_t* data, size_t len);
 
 // Appends fields to a new document. Each append copies the value.
