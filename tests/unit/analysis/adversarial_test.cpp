@@ -5,6 +5,8 @@
 // in `result` outside a marking (and, where stated, the markings carry the right metadata).
 #include <gtest/gtest.h>
 
+#include <new>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -943,11 +945,25 @@ bson::Doc findWith(bson::View filter) {
     return b.finish();
 }
 
+// bson_t is over-aligned (128 bytes): `new bson_t[n]` gets GCC's aligned operator new[] but
+// `delete[]` the plain one (ASan: new-delete-type-mismatch). Allocate and free explicitly, with the
+// same alignment on both sides.
+struct BsonStack {
+    explicit BsonStack(size_t n)
+        : at(static_cast<bson_t*>(
+              ::operator new[](n * sizeof(bson_t), std::align_val_t{alignof(bson_t)}))) {}
+    ~BsonStack() { ::operator delete[](at, std::align_val_t{alignof(bson_t)}); }
+    BsonStack(const BsonStack&) = delete;
+    BsonStack& operator=(const BsonStack&) = delete;
+    bson_t* at;
+};
+
 // Deeply nested documents built with libbson directly (the JSON reader has its own limits).
 bson::Doc deepDocument(const char* key, int depth, const char* leafKey,
                        const char* leafValue = "LEAK") {
     // bson_t is over-aligned: no std::vector<bson_t> (its alignment attribute would be dropped).
-    auto* stack = new bson_t[static_cast<size_t>(depth) + 1];
+    BsonStack storage(static_cast<size_t>(depth) + 1);
+    bson_t* stack = storage.at;
     bson_init(&stack[0]);
     for (int i = 0; i < depth; ++i) bson_append_document_begin(&stack[i], key, -1, &stack[i + 1]);
     bson_append_utf8(&stack[depth], leafKey, -1, leafValue, -1);
@@ -956,7 +972,6 @@ bson::Doc deepDocument(const char* key, int depth, const char* leafKey,
     // level (the daemon bounds depth before that, see server/wire_message.h kMaxBsonDepth).
     bson::Doc out(bson_copy(&stack[0]));
     bson_destroy(&stack[0]);
-    delete[] stack;
     return out;
 }
 
@@ -1026,7 +1041,8 @@ TEST(AdversarialHostile, HugeArraysAndLongPaths) {
     EXPECT_TRUE(run(command(find("{\"" + plain + "\": 1}")).view()).reply.has_value());
     // Arrays nested past the JSON reader's limit, built directly: {v: [[[ ... {b: "LEAK"} ]]]}.
     const int depth = 5000;
-    auto* stack = new bson_t[depth + 1];
+    BsonStack storage(depth + 1);
+    bson_t* stack = storage.at;
     bson_init(&stack[0]);
     for (int i = 0; i < depth; ++i) {
         bson_append_array_begin(&stack[i], i == 0 ? "v" : "0", -1, &stack[i + 1]);
@@ -1038,7 +1054,6 @@ TEST(AdversarialHostile, HugeArraysAndLongPaths) {
     for (int i = depth; i > 0; --i) bson_append_array_end(&stack[i - 1], &stack[i]);
     bson::Doc holder(bson_copy(&stack[0]));
     bson_destroy(&stack[0]);
-    delete[] stack;
     bson::Element deepArray = *holder.view().find("v");
     bson::Doc schema = bson::Doc::fromJson(schemaJson());
     auto withSchema = [&](bson::Builder& b) {
