@@ -16,8 +16,7 @@ int schemaTarget(const uint8_t* data, size_t size) {
     size_t len = size - 1;
     // A schema arrives inside a command that framing already validated and depth-checked.
     if (!bson::isValid(doc, len)) return 0;
-    int depth = server::wire::bsonDepth(doc, len, server::wire::kMaxBsonDepth);
-    if (depth < 0 || depth > server::wire::kMaxBsonDepth) return 0;
+    if (!server::wire::checkDocument(doc, len)) return 0;
     try {
         auto schema =
             schema::EncryptionSchema::parse(bson::View(doc, static_cast<uint32_t>(len)), remote);

@@ -35,8 +35,7 @@ bool documentFrom(const uint8_t* data, size_t size, std::vector<uint8_t>& out) {
     } else {
         return false;
     }
-    int depth = wire::bsonDepth(out.data(), out.size(), wire::kMaxBsonDepth);
-    return depth >= 0 && depth <= wire::kMaxBsonDepth;
+    return static_cast<bool>(wire::checkDocument(out.data(), out.size()));
 }
 
 void fail(std::string_view what, std::string_view detail) {

@@ -22,9 +22,8 @@ int wireTarget(const uint8_t* data, size_t size) {
         if (!bson::isValid(request.body.data(), request.body.size())) {
             fail("parseRequest produced an invalid body");
         }
-        int depth = wire::bsonDepth(request.body.data(), request.body.size(), wire::kMaxBsonDepth);
-        if (depth < 0 || depth > wire::kMaxBsonDepth) {
-            fail("parseRequest let through a body deeper than the limit");
+        if (!wire::checkDocument(request.body.data(), request.body.size())) {
+            fail("parseRequest let through a body deeper than the limit or with odd array keys");
         }
         auto reply = wire::serializeReply(request, 1, request.body.view());
         if (reply.size() < wire::kHeaderSize ||
@@ -34,8 +33,8 @@ int wireTarget(const uint8_t* data, size_t size) {
         }
     } catch (const wire::FramingError&) {
     }
-    // The depth check runs before anything recurses; it must survive any bytes.
-    wire::bsonDepth(data, size, wire::kMaxBsonDepth);
+    // The document check runs before anything recurses; it must survive any bytes.
+    wire::checkDocument(data, size);
     return 0;
 }
 

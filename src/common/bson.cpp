@@ -3,6 +3,7 @@
 #include <cstring>
 #include <memory>
 
+#include "common/bson_validate.h"
 #include "common/error.h"
 
 namespace cryptd::bson {
@@ -30,7 +31,9 @@ int keyLen(std::string_view key) {
 
 Doc::Doc() : bson_(bson_new()) {}
 Doc::Doc(bson_t* adopted) : bson_(adopted ? adopted : bson_new()) {}
-Doc::Doc(Doc&& other) noexcept : bson_(other.bson_) { other.bson_ = nullptr; }
+Doc::Doc(Doc&& other) noexcept : bson_(other.bson_) {
+    other.bson_ = nullptr;
+}
 Doc& Doc::operator=(Doc&& other) noexcept {
     if (this != &other) {
         if (bson_) bson_destroy(bson_);
@@ -64,39 +67,73 @@ Doc Doc::fromJson(std::string_view json) {
     return Doc(b);
 }
 
-Doc Doc::clone() const { return Doc(bson_copy(bson_)); }
-View Doc::view() const { return View::of(bson_); }
-const uint8_t* Doc::data() const { return bson_get_data(bson_); }
-uint32_t Doc::size() const { return bson_->len; }
-std::string Doc::toJson() const { return view().toJson(); }
-std::string Doc::toCanonicalJson() const { return view().toCanonicalJson(); }
+Doc Doc::clone() const {
+    return Doc(bson_copy(bson_));
+}
+View Doc::view() const {
+    return View::of(bson_);
+}
+const uint8_t* Doc::data() const {
+    return bson_get_data(bson_);
+}
+uint32_t Doc::size() const {
+    return bson_->len;
+}
+std::string Doc::toJson() const {
+    return view().toJson();
+}
+std::string Doc::toCanonicalJson() const {
+    return view().toCanonicalJson();
+}
 
 // ---- Element ----
 
 std::string_view Element::typeName() const {
     switch (type()) {
-        case BSON_TYPE_DOUBLE: return "double";
-        case BSON_TYPE_UTF8: return "string";
-        case BSON_TYPE_DOCUMENT: return "object";
-        case BSON_TYPE_ARRAY: return "array";
-        case BSON_TYPE_BINARY: return "binData";
-        case BSON_TYPE_UNDEFINED: return "undefined";
-        case BSON_TYPE_OID: return "objectId";
-        case BSON_TYPE_BOOL: return "bool";
-        case BSON_TYPE_DATE_TIME: return "date";
-        case BSON_TYPE_NULL: return "null";
-        case BSON_TYPE_REGEX: return "regex";
-        case BSON_TYPE_DBPOINTER: return "dbPointer";
-        case BSON_TYPE_CODE: return "javascript";
-        case BSON_TYPE_SYMBOL: return "symbol";
-        case BSON_TYPE_CODEWSCOPE: return "javascriptWithScope";
-        case BSON_TYPE_INT32: return "int";
-        case BSON_TYPE_TIMESTAMP: return "timestamp";
-        case BSON_TYPE_INT64: return "long";
-        case BSON_TYPE_DECIMAL128: return "decimal";
-        case BSON_TYPE_MAXKEY: return "maxKey";
-        case BSON_TYPE_MINKEY: return "minKey";
-        default: return "unknown";
+        case BSON_TYPE_DOUBLE:
+            return "double";
+        case BSON_TYPE_UTF8:
+            return "string";
+        case BSON_TYPE_DOCUMENT:
+            return "object";
+        case BSON_TYPE_ARRAY:
+            return "array";
+        case BSON_TYPE_BINARY:
+            return "binData";
+        case BSON_TYPE_UNDEFINED:
+            return "undefined";
+        case BSON_TYPE_OID:
+            return "objectId";
+        case BSON_TYPE_BOOL:
+            return "bool";
+        case BSON_TYPE_DATE_TIME:
+            return "date";
+        case BSON_TYPE_NULL:
+            return "null";
+        case BSON_TYPE_REGEX:
+            return "regex";
+        case BSON_TYPE_DBPOINTER:
+            return "dbPointer";
+        case BSON_TYPE_CODE:
+            return "javascript";
+        case BSON_TYPE_SYMBOL:
+            return "symbol";
+        case BSON_TYPE_CODEWSCOPE:
+            return "javascriptWithScope";
+        case BSON_TYPE_INT32:
+            return "int";
+        case BSON_TYPE_TIMESTAMP:
+            return "timestamp";
+        case BSON_TYPE_INT64:
+            return "long";
+        case BSON_TYPE_DECIMAL128:
+            return "decimal";
+        case BSON_TYPE_MAXKEY:
+            return "maxKey";
+        case BSON_TYPE_MINKEY:
+            return "minKey";
+        default:
+            return "unknown";
     }
 }
 
@@ -105,8 +142,10 @@ bool Element::isNumber() const {
         case BSON_TYPE_DOUBLE:
         case BSON_TYPE_INT32:
         case BSON_TYPE_INT64:
-        case BSON_TYPE_DECIMAL128: return true;
-        default: return false;
+        case BSON_TYPE_DECIMAL128:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -181,14 +220,7 @@ bool View::operator==(const View& o) const {
 }
 
 bool isValid(const uint8_t* data, size_t len) {
-    if (len < 5 || len > INT32_MAX) return false;
-    uint32_t declared;
-    std::memcpy(&declared, data, 4);
-    if (declared != len) return false;
-    bson_t b;
-    if (!bson_init_static(&b, data, len)) return false;
-    size_t offset = 0;
-    return bson_validate(&b, BSON_VALIDATE_UTF8, &offset);
+    return static_cast<bool>(validate(data, len));
 }
 
 // ---- Builder ----
@@ -262,8 +294,8 @@ void Builder::beginChild(std::string_view key, bool array, bson_t* child) {
 }
 
 void Builder::endChild(bool array, bson_t* child) {
-    bool ok = array ? bson_append_array_end(target_, child)
-                    : bson_append_document_end(target_, child);
+    bool ok =
+        array ? bson_append_array_end(target_, child) : bson_append_document_end(target_, child);
     check(ok);
 }
 

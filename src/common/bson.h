@@ -17,9 +17,9 @@ class View;
 
 // A BSON document owned by this object (a heap bson_t). Move-only.
 class Doc {
-public:
-    Doc();                               // the empty document {}
-    explicit Doc(bson_t* adopted);       // takes ownership of a bson_new*() result
+  public:
+    Doc();                          // the empty document {}
+    explicit Doc(bson_t* adopted);  // takes ownership of a bson_new*() result
     Doc(Doc&& other) noexcept;
     Doc& operator=(Doc&& other) noexcept;
     Doc(const Doc&) = delete;
@@ -42,13 +42,13 @@ public:
     std::string toJson() const;
     std::string toCanonicalJson() const;
 
-private:
+  private:
     bson_t* bson_;
 };
 
 // One element of a document: key, type and value. Valid while the document bytes live.
 class Element {
-public:
+  public:
     explicit Element(const bson_iter_t& it) : it_(it) {}
 
     std::string_view key() const { return {bson_iter_key(&it_), bson_iter_key_len(&it_)}; }
@@ -87,13 +87,13 @@ public:
     const uint8_t* rawData() const { return it_.raw + it_.off; }
     uint32_t rawSize() const { return it_.next_off - it_.off; }
 
-private:
+  private:
     bson_iter_t it_;
 };
 
 // A borrowed, already validated document (or array: arrays are documents with keys "0", "1", ...).
 class View {
-public:
+  public:
     View();  // the empty document
     View(const uint8_t* data, uint32_t len) : data_(data), len_(len) {}
     static View of(const bson_t* b) { return {bson_get_data(b), b->len}; }
@@ -103,7 +103,7 @@ public:
     bool empty() const { return len_ <= 5; }
 
     class Iterator {
-    public:
+      public:
         Iterator() = default;  // end
         explicit Iterator(const View& view);
         Element operator*() const { return Element(it_); }
@@ -111,7 +111,7 @@ public:
         bool operator==(const Iterator& o) const { return done_ == o.done_; }
         bool operator!=(const Iterator& o) const { return !(*this == o); }
 
-    private:
+      private:
         bson_iter_t it_{};
         bool done_ = true;
     };
@@ -126,18 +126,18 @@ public:
     std::string toCanonicalJson() const;
     bool operator==(const View& o) const;
 
-private:
+  private:
     const uint8_t* data_;
     uint32_t len_;
 };
 
-// True when the bytes are exactly one valid BSON document: lengths consistent, keys valid UTF-8.
-// (libbson 1.23 does not check UTF-8 inside string values, and neither does mongod.)
+// True when the bytes are exactly one valid BSON document (common/bson_validate.h, any depth,
+// any array keys): lengths consistent, keys valid UTF-8, no zero byte inside string values.
 bool isValid(const uint8_t* data, size_t len);
 
 // Appends fields to a new document. Each append copies the value.
 class Builder {
-public:
+  public:
     Builder();
     Builder(const Builder&) = delete;
     Builder& operator=(const Builder&) = delete;
@@ -171,7 +171,7 @@ public:
     View view() const { return View::of(target_); }
     Doc finish();  // the builder is empty afterwards
 
-private:
+  private:
     explicit Builder(bson_t* child) : target_(child), owned_(false) {}
     template <typename Fill>
     Builder& nested(std::string_view key, bool array, Fill&& fill) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <string_view>
 
+#include "common/bson_validate.h"
 #include "server/crc32c.h"
 
 namespace cryptd::server::wire {
@@ -78,20 +79,16 @@ class Reader {
     size_t pos_ = 0;
 };
 
-void validate(std::span<const uint8_t> doc, const char* what) {
-    int depth = bsonDepth(doc.data(), doc.size(), kMaxBsonDepth);
-    if (depth == -2) {
-        throw FramingError(std::string("invalid BSON in ") + what +
-                           ": array keys must be \"0\", \"1\", ... in order");
-    }
-    if (depth < 0) throw FramingError(std::string("invalid BSON in ") + what);
-    if (depth > kMaxBsonDepth) {
+// `depthAbove`: levels the document will sit under once folded into the body.
+void validate(std::span<const uint8_t> doc, const char* what, int depthAbove = 0) {
+    bson::Validation v = checkDocument(doc.data(), doc.size(), kMaxBsonDepth - depthAbove);
+    if (v) return;
+    if (v.problem == bson::Invalid::kTooDeep) {
         throw FramingError(std::string("BSON nested deeper than ") + std::to_string(kMaxBsonDepth) +
                            " levels in " + what);
     }
-    if (!bson::isValid(doc.data(), doc.size())) {
-        throw FramingError(std::string("invalid BSON in ") + what);
-    }
+    throw FramingError(std::string("invalid BSON in ") + what + ": " + v.describe() + " (at byte " +
+                       std::to_string(v.offset) + ")");
 }
 
 // Builds a document from raw element bytes: folding copies validated bytes as they are, so
@@ -130,8 +127,9 @@ class RawDocWriter {
             throw FramingError("folded command is larger than a message may be");
         }
         storeInt32At(buf_, 0, static_cast<int32_t>(buf_.size()));
-        if (!bson::isValid(buf_.data(), buf_.size())) throw FramingError("invalid folded command");
-        return bson::Doc::copyOf(buf_.data(), buf_.size());
+        // Every piece was validated (sequence documents with two levels to spare), and the
+        // array keys written here are in order: the whole needs no second pass.
+        return bson::Doc::copyOf(bson::View(buf_.data(), static_cast<uint32_t>(buf_.size())));
     }
 
   private:
@@ -198,7 +196,8 @@ Request parseOpMsg(const Header& header, std::span<const uint8_t> message) {
     if (!haveBody) throw FramingError("OP_MSG has no body section");
     validate(body, "OP_MSG body");
     for (const auto& s : sequences) {
-        for (auto d : s.documents) validate(d, "OP_MSG document sequence");
+        // Folded in as {<identifier>: [doc, ...]}: two levels below the body.
+        for (auto d : s.documents) validate(d, "OP_MSG document sequence", 2);
     }
     if (sequences.empty()) {
         // validate() above checked these bytes: copy them without a second bson_validate (its
@@ -381,67 +380,11 @@ std::vector<uint8_t> serializeReply(const Request& request, int32_t requestId, b
                           request.checksumPresent ? kChecksumPresent : 0, body);
 }
 
-int bsonDepth(const uint8_t* data, size_t len, int limit) {
-    bson_t doc;
-    if (len < 5 || len > UINT32_MAX || data[len - 1] != 0 || !bson_init_static(&doc, data, len)) {
-        return -1;
-    }
-    // An explicit stack of iterators: no recursion, so hostile nesting cannot exhaust the stack.
-    struct Level {
-        bson_iter_t iter;
-        bool array;
-        uint32_t next;  // the key the next array element must have
-    };
-    std::vector<Level> stack(1);
-    stack.back().array = false;
-    stack.back().next = 0;
-    if (!bson_iter_init(&stack.back().iter, &doc)) return -1;
-    int deepest = 1;
-    while (!stack.empty()) {
-        Level* top = &stack.back();
-        if (!bson_iter_next(&top->iter)) {
-            if (top->iter.err_off != 0) return -1;
-            stack.pop_back();
-            continue;
-        }
-        if (top->array) {
-            // libbson (and so every layer above) refuses to re-encode arrays keyed otherwise.
-            if (std::string_view(bson_iter_key(&top->iter)) != std::to_string(top->next++)) {
-                return -2;
-            }
-        }
-        Level child{};
-        if (BSON_ITER_HOLDS_DOCUMENT(&top->iter) || BSON_ITER_HOLDS_ARRAY(&top->iter)) {
-            child.array = BSON_ITER_HOLDS_ARRAY(&top->iter);
-            uint32_t childLen = 0;
-            const uint8_t* childData = nullptr;
-            if (child.array) {
-                bson_iter_array(&top->iter, &childLen, &childData);
-            } else {
-                bson_iter_document(&top->iter, &childLen, &childData);
-            }
-            // libbson's validator does not check an embedded document's final zero byte.
-            if (childData == nullptr || childLen < 5 || childData[childLen - 1] != 0) return -1;
-            if (!bson_iter_recurse(&top->iter, &child.iter)) return -1;
-        } else if (BSON_ITER_HOLDS_CODEWSCOPE(&top->iter)) {
-            uint32_t codeLen = 0;
-            uint32_t scopeLen = 0;
-            const uint8_t* scope = nullptr;
-            bson_iter_codewscope(&top->iter, &codeLen, &scopeLen, &scope);
-            bson_t scopeDoc;
-            if (scope == nullptr || scopeLen < 5 || scope[scopeLen - 1] != 0 ||
-                !bson_init_static(&scopeDoc, scope, scopeLen) ||
-                !bson_iter_init(&child.iter, &scopeDoc)) {
-                return -1;
-            }
-        } else {
-            continue;
-        }
-        stack.push_back(child);
-        deepest = std::max(deepest, static_cast<int>(stack.size()));
-        if (deepest > limit) return limit + 1;
-    }
-    return deepest;
+bson::Validation checkDocument(const uint8_t* data, size_t len, int maxDepth) {
+    bson::ValidateOptions options;
+    options.maxDepth = maxDepth;
+    options.arrayKeysInOrder = true;
+    return bson::validate(data, len, options);
 }
 
 }  // namespace cryptd::server::wire

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "common/bson.h"
+#include "common/bson_validate.h"
 
 namespace cryptd::server::wire {
 
@@ -89,9 +90,9 @@ std::vector<uint8_t> serializeOpMsg(int32_t requestId, int32_t responseTo, uint3
                                     bson::View body);
 std::vector<uint8_t> serializeOpReply(int32_t requestId, int32_t responseTo, bson::View body);
 
-// Largest nesting depth of a document (a flat document is 1), without recursion; stops early and
-// returns limit + 1 once deeper than `limit`. Malformed bytes give -1, an array whose keys are
-// not "0", "1", ... in order gives -2 (libbson cannot re-encode such an array).
-int bsonDepth(const uint8_t* data, size_t len, int limit);
+// The checks every incoming document passes (common/bson_validate.h): structure, key UTF-8,
+// nesting no deeper than `maxDepth`, and array keys "0", "1", ... in order (libbson cannot
+// re-encode arrays keyed otherwise). One pass, no recursion.
+bson::Validation checkDocument(const uint8_t* data, size_t len, int maxDepth = kMaxBsonDepth);
 
 }  // namespace cryptd::server::wire

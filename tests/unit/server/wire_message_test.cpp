@@ -153,7 +153,7 @@ TEST(WireMessageTest, RejectsInvalidBson) {
     std::vector<uint8_t> oddArray = {0, 0,    0,   0, 0x04, 'a', 0, 12, 0, 0,
                                      0, 0x10, '1', 0, 7,    0,   0, 0,  0, 0};
     tw::patchInt32(oddArray, 0, static_cast<int32_t>(oddArray.size()));
-    EXPECT_EQ(bsonDepth(oddArray.data(), oddArray.size(), kMaxBsonDepth), -2);
+    EXPECT_EQ(checkDocument(oddArray.data(), oddArray.size()).problem, bson::Invalid::kArrayKeys);
     expectFramingError(opMsgWithRawBody(oddArray), "array keys");
     // An embedded document whose last byte is not zero (libbson's validator misses this one).
     std::vector<uint8_t> badInner = {0, 0, 0, 0, 0x03, 'a', 0, 5, 0, 0, 0, 7, 0};
@@ -186,11 +186,11 @@ std::vector<uint8_t> nestedDocument(int depth) {
 
 TEST(WireMessageTest, RejectsDocumentsNestedBeyondTheLimitWithoutRecursing) {
     auto ok = nestedDocument(100);
-    EXPECT_EQ(bsonDepth(ok.data(), ok.size(), kMaxBsonDepth), 100);
+    EXPECT_EQ(checkDocument(ok.data(), ok.size()).depth, 100);
     EXPECT_NO_THROW(parseRequest(opMsgWithRawBody(ok)));
 
     auto deep = nestedDocument(5000);
-    EXPECT_EQ(bsonDepth(deep.data(), deep.size(), kMaxBsonDepth), kMaxBsonDepth + 1);
+    EXPECT_EQ(checkDocument(deep.data(), deep.size()).problem, bson::Invalid::kTooDeep);
     expectFramingError(opMsgWithRawBody(deep), "nested deeper");
 }
 
