@@ -7,7 +7,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <cstring>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "server/wire_message.h"
@@ -17,9 +19,9 @@ namespace cryptd::server {
 namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-// The body is read in pieces, so memory grows with bytes actually received, not with the
-// length a client claims.
 constexpr size_t kReadChunk = 1 << 20;
+// Messages up to this size are analyzed on the I/O thread (see serveConnection).
+constexpr size_t kInlineDispatchBytes = 64 * 1024;
 
 // Registers the connection with the server for its lifetime (shutdown closes idle ones).
 class Registration {
@@ -66,30 +68,103 @@ void logCommand(Logger& logger, std::string_view connection, const wire::Request
         });
 }
 
-// The per-message deadline's view of the connection (see serveConnection).
+// The per-message deadline (see serveConnection). Shared with the timer's handler, which may
+// run after the connection's frame is gone; `socket` is null once the connection ended.
 struct MessageWatch {
-    // Null once the connection ended.
+    explicit MessageWatch(asio::io_context& io) : timer(io) {}
+    asio::steady_timer timer;
     asio::generic::stream_protocol::socket* socket = nullptr;
-    bool armed = false;    // a message is being received
+    std::chrono::seconds limit{0};
+    std::optional<std::chrono::steady_clock::time_point> begunAt;  // a message is incomplete
+    bool timerRunning = false;
     bool expired = false;  // the deadline passed first: the read was cancelled
-    std::string timeoutMessage(const ServerOptions& options) const {
-        return "message not received completely within " +
-               std::to_string(options.messageDeadline.count()) + " s";
+
+    static void arm(std::chrono::steady_clock::time_point when, std::shared_ptr<MessageWatch> self);
+    std::string timeoutMessage() const {
+        return "message not received completely within " + std::to_string(limit.count()) + " s";
     }
 };
 
-// Points the watch at the socket for the connection's lifetime.
+// Owns the watch for the connection's lifetime and unhooks it on the way out.
 class WatchHook {
   public:
-    WatchHook(MessageWatch& watch, asio::generic::stream_protocol::socket& socket) : w_(watch) {
-        w_.socket = &socket;
+    WatchHook(asio::io_context& io, asio::generic::stream_protocol::socket& socket,
+              std::chrono::seconds limit)
+        : w_(std::make_shared<MessageWatch>(io)) {
+        w_->socket = &socket;
+        w_->limit = limit;
     }
-    ~WatchHook() { w_.socket = nullptr; }
+    ~WatchHook() {
+        w_->socket = nullptr;
+        w_->timer.cancel();
+    }
     WatchHook(const WatchHook&) = delete;
     WatchHook& operator=(const WatchHook&) = delete;
+    bool expired() const { return w_->expired; }
+    std::string timeoutMessage() const { return w_->timeoutMessage(); }
+
+    // A message has begun and is not whole yet. The timer is armed only now, and only if it is
+    // not already running: a request that arrives whole in one read costs no timer calls.
+    void begin() {
+        if (w_->begunAt) return;
+        w_->begunAt = std::chrono::steady_clock::now();
+        if (!w_->timerRunning) MessageWatch::arm(*w_->begunAt + w_->limit, w_);
+    }
+    void complete() { w_->begunAt.reset(); }
 
   private:
-    MessageWatch& w_;
+    std::shared_ptr<MessageWatch> w_;
+};
+
+void MessageWatch::arm(std::chrono::steady_clock::time_point when,
+                       std::shared_ptr<MessageWatch> self) {
+    self->timerRunning = true;
+    asio::steady_timer& timer = self->timer;
+    timer.expires_at(when);
+    timer.async_wait([self = std::move(self)](const boost::system::error_code& ec) mutable {
+        MessageWatch& w = *self;
+        w.timerRunning = false;
+        if (ec || w.socket == nullptr || !w.begunAt) return;
+        auto due = *w.begunAt + w.limit;
+        if (std::chrono::steady_clock::now() < due) {
+            arm(due, std::move(self));  // a later message began since: wait for its deadline
+            return;
+        }
+        w.expired = true;
+        boost::system::error_code ignored;
+        w.socket->cancel(ignored);
+    });
+}
+
+// Bytes received and not yet consumed. Kept between messages (no allocation per request)
+// unless a big message grew it.
+class ReadBuffer {
+  public:
+    static constexpr size_t kInitial = 16 * 1024;
+    static constexpr size_t kKeepAtMost = 1 << 20;
+
+    ReadBuffer() : bytes_(kInitial) {}
+    size_t size() const { return end_; }
+    const uint8_t* data() const { return bytes_.data(); }
+    // Room for at most `want` more bytes.
+    asio::mutable_buffer space(size_t want) {
+        if (bytes_.size() - end_ < want) bytes_.resize(end_ + want);
+        return asio::buffer(bytes_.data() + end_, want);
+    }
+    void received(size_t n) { end_ += n; }
+    // Drops the first `n` bytes (one message), keeping any that follow it.
+    void consume(size_t n) {
+        std::memmove(bytes_.data(), bytes_.data() + n, end_ - n);
+        end_ -= n;
+        if (end_ == 0 && bytes_.size() > kKeepAtMost) {
+            bytes_.resize(kInitial);
+            bytes_.shrink_to_fit();
+        }
+    }
+
+  private:
+    std::vector<uint8_t> bytes_;
+    size_t end_ = 0;
 };
 
 }  // namespace
@@ -125,63 +200,61 @@ asio::awaitable<void> serveConnection(ServerCore& core,
                        [&core](std::string_view reason) {
                            core.requestShutdown(StopCause::kRequested, std::string(reason));
                        }};
-    std::vector<uint8_t> message;
     std::string closeReason = "client closed the connection";
     // Idle time between messages is fine (drivers keep pooled connections open), but once a
     // message has begun it must arrive whole within messageDeadline: a client trickling bytes
-    // must not hold its connection and buffer forever. The timer's handler may run after this
-    // frame is gone, so what it touches is shared and unhooked on the way out.
-    auto watch = std::make_shared<MessageWatch>();
-    WatchHook hook(*watch, socket);
-    asio::steady_timer deadline(core.io);
+    // must not hold its connection and buffer forever.
+    WatchHook watch(core.io, socket, core.options.messageDeadline);
+    ReadBuffer buffer;
     while (!core.stopping) {
-        uint8_t header[wire::kHeaderSize];
-        // The first byte starts the message (and its deadline).
-        auto [first, one] = co_await asio::async_read(socket, asio::buffer(header, 1), kUseTuple);
-        if (first) {
-            if (first != asio::error::eof) closeReason = first.message();
-            break;
-        }
-        watch->armed = true;
-        deadline.expires_after(core.options.messageDeadline);
-        deadline.async_wait([watch](const boost::system::error_code& tec) {
-            if (tec || !watch->armed || watch->socket == nullptr) return;
-            watch->expired = true;
-            boost::system::error_code ignored;
-            watch->socket->cancel(ignored);
-        });
-        auto [ec, n] = co_await asio::async_read(
-            socket, asio::buffer(header + 1, wire::kHeaderSize - 1), kUseTuple);
         try {
-            if (watch->expired) throw wire::FramingError(watch->timeoutMessage(core.options));
-            if (ec) throw wire::FramingError("connection closed in the middle of a message");
-            wire::Header h = wire::parseHeader(header);
-            message.assign(header, header + wire::kHeaderSize);
-            auto total = static_cast<size_t>(h.messageLength);
-            while (message.size() < total) {
-                size_t at = message.size();
-                size_t chunk = std::min(total - at, kReadChunk);
-                message.resize(at + chunk);
-                auto [rec, rn] = co_await asio::async_read(
-                    socket, asio::buffer(message.data() + at, chunk), kUseTuple);
-                if (watch->expired) throw wire::FramingError(watch->timeoutMessage(core.options));
-                if (rec) throw wire::FramingError("connection closed in the middle of a message");
+            // Read until one whole message is buffered. The body is read in pieces of at most
+            // kReadChunk, so memory grows with bytes actually received, not with the length a
+            // client claims.
+            size_t total = 0;
+            bool closed = false;
+            while (total == 0 || buffer.size() < total) {
+                if (total == 0 && buffer.size() >= wire::kHeaderSize) {
+                    total = static_cast<size_t>(
+                        wire::parseHeader({buffer.data(), wire::kHeaderSize}).messageLength);
+                    continue;
+                }
+                if (buffer.size() > 0) watch.begin();  // the message's deadline runs from here
+                size_t want =
+                    total == 0 ? ReadBuffer::kInitial : std::min(total - buffer.size(), kReadChunk);
+                auto [ec, n] = co_await socket.async_read_some(buffer.space(want), kUseTuple);
+                if (watch.expired()) throw wire::FramingError(watch.timeoutMessage());
+                if (ec) {
+                    if (buffer.size() != 0) {
+                        throw wire::FramingError("connection closed in the middle of a message");
+                    }
+                    if (ec != asio::error::eof) closeReason = ec.message();
+                    closed = true;
+                    break;
+                }
+                buffer.received(n);
             }
-            watch->armed = false;
-            deadline.cancel();
-            wire::Request request = wire::parseRequest(message);
-            message.clear();
-            message.shrink_to_fit();
+            if (closed) break;
+            watch.complete();
+            wire::Request request = wire::parseRequest({buffer.data(), total});
+            buffer.consume(total);
             slot.busy = true;
             core.noteActivity();
             const auto started = std::chrono::steady_clock::now();
-            // Analysis is CPU work: run it on the pool so this thread keeps serving I/O.
-            bson::Doc reply = co_await asio::co_spawn(
-                core.pool,
-                [&]() -> asio::awaitable<bson::Doc> {
-                    co_return core.dispatcher.dispatch(request.body.view(), ctx);
-                },
-                asio::use_awaitable);
+            bson::Doc reply;
+            if (total <= kInlineDispatchBytes) {
+                // Small commands (nearly all) are answered on this thread: a hand-off to the
+                // pool costs more than their analysis.
+                reply = core.dispatcher.dispatch(request.body.view(), ctx);
+            } else {
+                // Big ones go to the pool so this thread keeps serving the other connections.
+                reply = co_await asio::co_spawn(
+                    core.pool,
+                    [&]() -> asio::awaitable<bson::Doc> {
+                        co_return core.dispatcher.dispatch(request.body.view(), ctx);
+                    },
+                    asio::use_awaitable);
+            }
             logCommand(core.logger, name, request, reply.view(),
                        std::chrono::steady_clock::now() - started);
             if (!request.moreToCome) {
@@ -194,7 +267,6 @@ asio::awaitable<void> serveConnection(ServerCore& core,
             }
             slot.busy = false;
         } catch (const wire::FramingError& e) {
-            watch->armed = false;
             closeReason = std::string("malformed message: ") + e.what();
             log(core.logger, Severity::kWarning, Component::kNetwork, name, 9100002,
                 "Closing connection after a malformed message", [&](bson::Builder& a) {

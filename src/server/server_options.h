@@ -17,7 +17,7 @@ struct ServerOptions {
     uint32_t filePermissions = 0700;        // mode of the socket file
     int64_t maxConns = 1'000'000;
     std::chrono::seconds idleShutdownTimeout{0};  // 0 = never
-    int dispatchThreads = 2;                      // analysis runs here, off the I/O thread
+    int dispatchThreads = 2;                      // messages over 64 KB are analyzed here
     // Once a message's first byte arrives, the whole message must follow within this time, or
     // the connection is closed (a client trickling bytes cannot hold it). Loopback clients send
     // a message in one go; idle time between messages is not limited.

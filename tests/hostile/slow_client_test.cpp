@@ -3,6 +3,7 @@
 // a connection (and its memory) forever.
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "hostile/hostile_fixture.h"
@@ -62,6 +63,44 @@ TEST_F(SlowClientTest, AnIdleConnectionBetweenMessagesIsKept) {
     EXPECT_FALSE(c.closedByPeer(milliseconds(1500)));
     ASSERT_TRUE(c.send(hello));
     EXPECT_TRUE(c.receive());
+}
+
+TEST_F(SlowClientTest, PipelinedRequestsAreAnsweredInOrder) {
+    // Many requests in one write: the daemon reads them into one buffer and must answer each,
+    // in order, not just the first.
+    Client c = connect();
+    Bytes burst;
+    constexpr int kRequests = 200;
+    for (int id = 1; id <= kRequests; ++id) {
+        Bytes ping = wire::opMsg(id, bson::Doc::fromJson(R"({"ping": 1, "$db": "admin"})"));
+        burst.insert(burst.end(), ping.begin(), ping.end());
+    }
+    ASSERT_TRUE(c.send(burst));
+    for (int id = 1; id <= kRequests; ++id) {
+        auto reply = c.receive();
+        ASSERT_TRUE(reply) << "no reply " << id;
+        int32_t responseTo = 0;
+        std::memcpy(&responseTo, reply->data() + 8, 4);
+        EXPECT_EQ(responseTo, id);
+        auto body = replyBody(*reply);
+        ASSERT_TRUE(body);
+        EXPECT_TRUE(body->view().find("ok")->truthy());
+    }
+}
+
+TEST_F(SlowClientTest, AStalledMessageBehindAWholeOneIsTimedOut) {
+    // One whole request and the first bytes of the next, in one write, then silence: the first
+    // is answered and the second's deadline runs from the bytes already received.
+    Client c = connect();
+    Bytes hello = wire::opMsg(1, bson::Doc::fromJson(R"({"hello": 1, "$db": "admin"})"));
+    Bytes both = hello;
+    both.insert(both.end(), hello.begin(), hello.begin() + 20);
+    auto started = Clock::now();
+    ASSERT_TRUE(c.send(both));
+    ASSERT_TRUE(c.receive());
+    EXPECT_TRUE(c.closedByPeer(kMessageDeadline + kSlack));
+    EXPECT_GE(Clock::now() - started, kMessageDeadline - seconds(1)) << "closed too early";
+    expectStillServing();
 }
 
 TEST_F(SlowClientTest, AClientThatNeverReadsBlocksNobody) {
