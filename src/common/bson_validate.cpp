@@ -180,6 +180,20 @@ const char* Validation::describe() const {
     return "invalid";
 }
 
+bool isValidKey(const uint8_t* data, size_t len) {
+    for (size_t i = 0; i < len;) {
+        if (data[i] == 0) return false;
+        if (data[i] < 0x80) {
+            ++i;
+            continue;
+        }
+        size_t n = utf8Sequence(data + i, len - i);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
 Validation validate(const uint8_t* d, size_t len, ValidateOptions options) {
     Validation r;
     auto fail = [&r](Invalid why, size_t at) {

@@ -39,6 +39,9 @@ struct Validation {
     const char* describe() const;
 };
 
+// True when the bytes are well-formed UTF-8 as keys must be (a zero byte counts as malformed).
+bool isValidKey(const uint8_t* data, size_t len);
+
 // `len` must be the number of bytes available; the document's own length must equal it.
 Validation validate(const uint8_t* data, size_t len, ValidateOptions options = {});
 

@@ -187,6 +187,11 @@ Request parseOpMsg(const Header& header, std::span<const uint8_t> message) {
             Sequence s;
             s.identifier = seq.cstring("OP_MSG document sequence identifier");
             if (s.identifier.empty()) throw FramingError("OP_MSG document sequence has no name");
+            // It becomes a field name of the folded body, which is not validated again.
+            if (!bson::isValidKey(reinterpret_cast<const uint8_t*>(s.identifier.data()),
+                                  s.identifier.size())) {
+                throw FramingError("OP_MSG document sequence name is not valid UTF-8");
+            }
             while (!seq.done()) s.documents.push_back(seq.document("OP_MSG document sequence"));
             sequences.push_back(std::move(s));
         } else {

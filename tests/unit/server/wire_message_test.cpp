@@ -75,6 +75,17 @@ TEST(WireMessageTest, RejectsASequenceThatDuplicatesABodyField) {
                        "repeated");
 }
 
+TEST(WireMessageTest, RejectsASequenceNameThatIsNotUtf8) {
+    // The name becomes a field name of the folded body (found by fuzz_wire).
+    auto body = json(R"({"insert": "c", "$db": "test"})");
+    auto a = json(R"({"x": 1})");
+    expectFramingError(tw::opMsg(1, body, 0,
+                                 {{"\x9e"
+                                   "ocuments",
+                                   {&a}}}),
+                       "not valid UTF-8");
+}
+
 TEST(WireMessageTest, VerifiesTheChecksumWhenPresent) {
     auto body = json(R"({"ping": 1, "$db": "admin"})");
     auto msg = tw::opMsg(7, body, 0, {}, true);
@@ -305,7 +316,9 @@ TEST(WireMessageTest, MutatedMessagesAreParsedOrRefusedNeverAnythingElse) {
         }
         try {
             Request r = parseRequest(msg);
-            // What parses can be re-encoded by the layers above (they build with libbson).
+            // What parses is valid BSON (a folded body is not validated a second time) ...
+            ASSERT_TRUE(bson::isValid(r.body.data(), r.body.size())) << "mutation " << i;
+            // ... and can be re-encoded by the layers above (they build with libbson).
             bson::Builder copy;
             for (auto e : r.body.view()) copy.append(e);
             ++parsed;
