@@ -27,27 +27,43 @@ bool isOperatorObject(bson::View v) {
     return startsWithDollar(key) && key != "$ref" && key != "$id" && key != "$db";
 }
 
-bool isAttached(std::string_view name) {
-    const PathOperator* op = findPathOperator(name);
+bool isAttached(const PathOperator* op) {
     return op && op->kind == PathOpKind::Attached;
 }
 
-// An attached operator ($options, $min/$maxDistance) without its owner is malformed.
-void checkAttached(bson::View ops) {
-    bool regex = ops.find("$regex").has_value();
-    bool near = ops.find("$near") || ops.find("$nearSphere") || ops.find("$geoNear");
-    if (ops.find("$options") && !regex) fail(ErrorCode::BadValue, "$options needs a $regex");
-    if ((ops.find("$minDistance") || ops.find("$maxDistance")) && !near) {
+// One pass over an operator object: the number of predicates it holds (an attached operator is
+// written with its owner, not counted) and the check that every attached operator has its owner:
+// $options needs $regex, $minDistance/$maxDistance need $near, $nearSphere or $geoNear.
+size_t checkOperatorObject(bson::View ops) {
+    bool regex = false, options = false, near = false, distance = false;
+    size_t predicates = 0;
+    for (bson::Element op : ops) {
+        std::string_view key = op.key();
+        const PathOperator* entry = findPathOperator(key);
+        if (isAttached(entry)) {
+            (key == "$options" ? options : distance) = true;
+            continue;
+        }
+        if (entry) {
+            regex = regex || entry->kind == PathOpKind::Regex;
+            near = near || entry->kind == PathOpKind::Near;
+        }
+        ++predicates;
+    }
+    if (options && !regex) fail(ErrorCode::BadValue, "$options needs a $regex");
+    if (distance && !near) {
         fail(ErrorCode::BadValue, "$minDistance and $maxDistance need $near or $nearSphere");
     }
+    return predicates;
 }
 
+// Checked before anything is written, so a malformed operator object anywhere in the filter is
+// reported the same way whatever precedes it.
 size_t countPredicates(bson::View filter) {
     size_t n = 0;
     for (bson::Element e : filter) {
         if (!startsWithDollar(e.key()) && e.isDocument() && isOperatorObject(e.document())) {
-            checkAttached(e.document());
-            for (bson::Element op : e.document()) n += isAttached(op.key()) ? 0 : 1;
+            n += checkOperatorObject(e.document());
         } else {
             ++n;
         }
@@ -199,10 +215,12 @@ void MatchWalker::writePathPredicates(Sink& sink, const bson::Element& e) {
     if (e.isDocument() && isOperatorObject(e.document())) {
         bson::View ops = e.document();
         for (bson::Element op : ops) {
-            if (isAttached(op.key())) continue;  // written with the operator it belongs to
+            const PathOperator* entry = findPathOperator(op.key());
+            if (isAttached(entry)) continue;  // written with the operator it belongs to
             sink.emit([&](bson::Builder& b) {
-                b.appendDocument(e.key(),
-                                 [&](bson::Builder& f) { writeOperator(f, path, info, op, ops); });
+                b.appendDocument(e.key(), [&](bson::Builder& f) {
+                    writeOperator(f, path, info, op, entry, ops);
+                });
             });
         }
         return;
@@ -228,8 +246,7 @@ void MatchWalker::writePathPredicates(Sink& sink, const bson::Element& e) {
 
 void MatchWalker::writeOperator(bson::Builder& f, const FieldPath& path,
                                 const schema::PathInfo& info, const bson::Element& op,
-                                bson::View siblings) {
-    const PathOperator* entry = findPathOperator(op.key());
+                                const PathOperator* entry, bson::View siblings) {
     if (!entry) fail(ErrorCode::BadValue, "unknown operator: " + std::string(op.key()));
     PathOpKind kind = entry->kind;
 
@@ -299,11 +316,14 @@ void MatchWalker::writeOperator(bson::Builder& f, const FieldPath& path,
             if (!isOperatorObject(inner)) {
                 fail(ErrorCode::BadValue, "$not needs an operator object, e.g. {$not: {$eq: 1}}");
             }
-            checkAttached(inner);
+            checkOperatorObject(inner);
             enterNested();
             f.appendDocument("$not", [&](bson::Builder& n) {
                 for (bson::Element innerOp : inner) {
-                    if (!isAttached(innerOp.key())) writeOperator(n, path, info, innerOp, inner);
+                    const PathOperator* innerEntry = findPathOperator(innerOp.key());
+                    if (!isAttached(innerEntry)) {
+                        writeOperator(n, path, info, innerOp, innerEntry, inner);
+                    }
                 }
             });
             --depth_;
@@ -398,11 +418,12 @@ void MatchWalker::writeElemMatch(bson::Builder& f, const bson::Element& op) {
         first != inner.end() && isOperatorObject(inner) && !findTopOperator((*first).key());
     f.appendDocument("$elemMatch", [&](bson::Builder& m) {
         if (valueForm) {
-            checkAttached(inner);
+            checkOperatorObject(inner);
             // {$elemMatch: {$gt: 1, $lt: 5}}: all operators apply to the same element together.
             FieldPath self = FieldPath::parse("$elem");
             for (bson::Element innerOp : inner) {
-                if (!isAttached(innerOp.key())) writeOperator(m, self, {}, innerOp, inner);
+                const PathOperator* innerEntry = findPathOperator(innerOp.key());
+                if (!isAttached(innerEntry)) writeOperator(m, self, {}, innerOp, innerEntry, inner);
             }
         } else {
             writeFilter(m, inner);

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "analysis/analysis_context.h"
+#include "analysis/match_operators.h"
 #include "common/bson.h"
 #include "common/field_path.h"
 #include "schema/encryption_schema.h"
@@ -44,8 +45,9 @@ class MatchWalker {
     void writePredicates(Sink& sink, bson::View filter);
     void writeTopLevel(Sink& sink, const bson::Element& e);
     void writePathPredicates(Sink& sink, const bson::Element& e);
+    // `entry` is op's row in the operator table (null: unknown operator, rejected).
     void writeOperator(bson::Builder& f, const FieldPath& path, const schema::PathInfo& info,
-                       const bson::Element& op, bson::View siblings);
+                       const bson::Element& op, const PathOperator* entry, bson::View siblings);
     void writeEquality(bson::Builder& f, std::string_view name, const FieldPath& path,
                        const schema::PathInfo& info, const bson::Element& operand);
     void writeIn(bson::Builder& f, std::string_view name, const FieldPath& path,

@@ -2,6 +2,9 @@
 // a validator). Expected filters are written with markings expanded (see analysis_test_util.h).
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string>
+
 #include "analysis_test_util.h"
 
 namespace cryptd::analysis::test {
@@ -202,6 +205,80 @@ TEST(MatchWalkerTest, UnsupportedTopLevelOperators) {
     f.appendDocument("a", [](bson::Builder& o) { o.appendUtf8("$options", "i"); });
     bson::Doc filter = f.finish();
     expectError([&] { findWith(filter.view()); }, ErrorCode::BadValue, "$options needs a $regex");
+}
+
+// Attached operators are checked for their owner in every operator object of a filter level
+// before any predicate of that level is written: the error does not depend on what precedes.
+TEST(MatchWalkerTest, AttachedOperatorsNeedTheirOwner) {
+    auto error = [](const std::function<void(bson::Builder&)>& fill, const std::string& message) {
+        bson::Builder f;
+        fill(f);
+        bson::Doc filter = f.finish();
+        expectError([&] { findWith(filter.view()); }, ErrorCode::BadValue, message);
+    };
+    const std::string noRegex = "$options needs a $regex";
+    const std::string noNear = "$minDistance and $maxDistance need $near or $nearSphere";
+    error(
+        [](bson::Builder& f) {
+            f.appendDocument("x", [](bson::Builder& o) { o.appendInt32("$foo", 1); });
+            f.appendDocument("a", [](bson::Builder& o) { o.appendUtf8("$options", "i"); });
+        },
+        noRegex);
+    error(
+        [](bson::Builder& f) {
+            f.appendDocument("a", [](bson::Builder& o) {
+                o.appendInt32("$maxDistance", 1).appendUtf8("$options", "i");
+            });
+        },
+        noRegex);  // $options is checked first
+    error(
+        [](bson::Builder& f) {
+            f.appendDocument("a", [](bson::Builder& o) { o.appendInt32("$minDistance", 1); });
+        },
+        noNear);
+    error(
+        [](bson::Builder& f) {
+            f.appendDocument("a", [](bson::Builder& o) {
+                o.appendInt32("$maxDistance", 1).appendUtf8("$regex", "x");
+            });
+        },
+        noNear);
+    error(
+        [](bson::Builder& f) {
+            f.appendDocument("a", [](bson::Builder& o) {
+                o.appendDocument("$not", [](bson::Builder& n) { n.appendUtf8("$options", "i"); });
+            });
+        },
+        noRegex);
+    error(
+        [](bson::Builder& f) {
+            f.appendDocument("a", [](bson::Builder& o) {
+                o.appendDocument("$elemMatch",
+                                 [](bson::Builder& m) { m.appendInt32("$maxDistance", 1); });
+            });
+        },
+        noNear);
+    // With their owner, anywhere in the object, they are written with it.
+    for (const char* owner : {"$near", "$nearSphere", "$geoNear"}) {
+        bson::Builder f;
+        f.appendDocument("loc", [&](bson::Builder& o) {
+            o.appendInt32("$minDistance", 1);
+            o.appendArray(owner,
+                          [](bson::Builder& a) { a.appendInt32("0", 1).appendInt32("1", 2); });
+        });
+        bson::Doc filter = f.finish();
+        EXPECT_EQ(filterOfBson(filter.view()), normalized(std::string(R"({"loc": {")") + owner +
+                                                          R"(": [1, 2], "$minDistance": 1}})"))
+            << owner;
+    }
+    bson::Builder f;
+    f.appendDocument("name", [](bson::Builder& o) {
+        o.appendUtf8("$options", "i").appendUtf8("$regex", "^a").appendInt32("$gt", 1);
+    });
+    bson::Doc filter = f.finish();
+    EXPECT_EQ(
+        filterOfBson(filter.view()),
+        R"({ "$and" : [ { "name" : { "$regex" : "^a", "$options" : "i" } }, { "name" : { "$gt" : 1 } } ] })");
 }
 
 TEST(MatchWalkerTest, ExprMayNotReadEncryptedFields) {
