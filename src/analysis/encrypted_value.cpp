@@ -84,17 +84,20 @@ std::string allowedTypes(const schema::ResolvedEncryption& enc) {
 void checkType(const FieldPath& path, const schema::ResolvedEncryption& enc,
                const bson::Element& value) {
     bson_type_t t = value.type();
-    std::string prefix = "Cannot encrypt element of type: " + std::string(bsonTypeAlias(t));
+    // Built only on the error paths: this runs once per encrypted value.
+    auto prefix = [t] {
+        return "Cannot encrypt element of type: " + std::string(bsonTypeAlias(t));
+    };
     if (neverEncryptable(t)) {
-        fail(ErrorCode::BadValue, prefix + " (field " + quoted(path) + ")");
+        fail(ErrorCode::BadValue, prefix() + " (field " + quoted(path) + ")");
     }
     if (enc.algorithm == schema::Algorithm::Deterministic && notDeterministic(t)) {
         fail(ErrorCode::BadValue,
-             prefix + ": deterministic encryption cannot encrypt this type (field " + quoted(path) +
-                 ")");
+             prefix() + ": deterministic encryption cannot encrypt this type (field " +
+                 quoted(path) + ")");
     }
     if (!enc.allowsType(t)) {
-        fail(ErrorCode::BadValue, prefix + ", because the schema of field " + quoted(path) +
+        fail(ErrorCode::BadValue, prefix() + ", because the schema of field " + quoted(path) +
                                       " requires that type is one of: " + allowedTypes(enc));
     }
 }
