@@ -98,25 +98,31 @@ bson::Doc analyzeCommand(bson::View command, const schema::EncryptionSchema* sch
                          const NamespaceSchemas* namespaces) {
     auto first = command.begin();
     std::string name = first != command.end() ? std::string((*first).key()) : std::string();
-    const CommandRegistry& registry = CommandRegistry::instance();
-    const CommandSpec* spec = registry.find(name);
+    const CommandSpec* spec = CommandRegistry::instance().find(name);
     if (!spec) fail(ErrorCode::CommandNotFound, "no such command: '" + name + "'");
     for (bson::Element e : command) {
         // csfleEncryptionSchemas was read by the caller (NamespaceSchemas::read): aggregate only.
         if (namespaces && e.key() == "csfleEncryptionSchemas") continue;
         rejectUnsupportedSchemaForm(e, name);
     }
+    std::string_view db;
+    if (auto d = command.find("$db"); d && d->isString()) db = d->utf8();
+    return analyzeCheckedCommand(command, *spec, schema, db, namespaces);
+}
 
+bson::Doc analyzeCheckedCommand(bson::View command, const CommandSpec& spec,
+                                const schema::EncryptionSchema* schema, std::string_view db,
+                                const NamespaceSchemas* namespaces) {
     Context ctx{SchemaView(schema)};
-    if (auto db = command.find("$db"); db && db->isString()) ctx.db = db->utf8();
+    ctx.db = db;
     ctx.namespaces = namespaces;
-    CommandContext cc{ctx, registry};
+    CommandContext cc{ctx, CommandRegistry::instance()};
     bson::Builder reply;
     reply.appendBool(kPlaceholdersField, false);
     reply.appendBool(
         "schemaRequiresEncryption",
         ctx.schema.requiresEncryption() || (namespaces && namespaces->requiresEncryption()));
-    reply.appendDocument("result", [&](bson::Builder& r) { spec->handler(cc, command, r); });
+    reply.appendDocument("result", [&](bson::Builder& r) { spec.handler(cc, command, r); });
     bson::Doc out = reply.finish();
     if (ctx.placeholders > 0) setFirstBool(out, true);
     return out;

@@ -30,4 +30,13 @@ class NamespaceSchemas;
 bson::Doc analyzeCommand(bson::View command, const schema::EncryptionSchema* schema,
                          const NamespaceSchemas* namespaces);
 
+struct CommandSpec;
+// analyzeCommand after its checks, for a caller that made them in its own pass over the command
+// (Analyzer::analyze): `spec` is the command's registry entry, the command carries no
+// encryptionInformation (nor csfleEncryptionSchemas unless `namespaces` was read from it), and
+// `db` is its first `$db` when that is a string (else empty).
+bson::Doc analyzeCheckedCommand(bson::View command, const CommandSpec& spec,
+                                const schema::EncryptionSchema* schema, std::string_view db,
+                                const NamespaceSchemas* namespaces);
+
 }  // namespace cryptd::analysis

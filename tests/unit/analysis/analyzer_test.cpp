@@ -4,10 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "analysis/command_registry.h"
+#include "analysis/namespace_schemas.h"
 #include "analysis_test_util.h"
+#include "schema/encryption_schema.h"
 
 namespace cryptd::analysis::test {
 namespace {
@@ -68,6 +73,82 @@ TEST(AnalyzerTest, ConcurrentUseGivesTheSameAnswers) {
     }
     for (auto& th : threads) th.join();
     EXPECT_EQ(mismatches.load(), 0);
+}
+
+// The front door reads the schema arguments in one pass of its own; whatever it gets, the answer
+// (reply bytes, or error code and message) is the one of the plain sequence: registry lookup,
+// NamespaceSchemas::read, readSchemaArguments, parse, analyzeCommand.
+std::string outcome(const std::function<bson::Doc()>& run) {
+    try {
+        return "reply " + run().toCanonicalJson();
+    } catch (const Error& e) {
+        return "error " + std::to_string(static_cast<int>(e.code())) + " " + e.reason();
+    }
+}
+
+bson::Doc referenceAnalyze(bson::View command) {
+    auto first = command.begin();
+    std::string name = first != command.end() ? std::string((*first).key()) : std::string();
+    if (!CommandRegistry::instance().find(name)) {
+        fail(ErrorCode::CommandNotFound, "no such command: '" + name + "'");
+    }
+    auto parse = [](bson::View s, bool remote) {
+        return schema::EncryptionSchema::parse(s, remote);
+    };
+    if (auto multi = NamespaceSchemas::read(command, name, parse)) {
+        return analyzeCommand(command, multi->primary(), &*multi);
+    }
+    SchemaArguments args = readSchemaArguments(command, name);
+    auto parsed = schema::EncryptionSchema::parse(args.jsonSchema, args.isRemoteSchema);
+    return analyzeCommand(command, parsed.get());
+}
+
+TEST(AnalyzerTest, FrontDoorAnswersLikeTheStepByStepAnalysis) {
+    std::string schema = standardSchemaJson();
+    std::string namespaces = R"("csfleEncryptionSchemas": {"db.c": {"jsonSchema": )" + schema +
+                             R"(, "isRemoteSchema": true}})";
+    std::string lookupSelf =
+        R"({"aggregate": "c", "pipeline": [{"$lookup": {"from": {"db": "db", "coll": "c"},
+            "as": "x", "localField": "age", "foreignField": "age"}}], "cursor": {})";
+    const std::vector<std::string> commands = {
+        withStandardSchema(R"({"find": "c", "filter": {"ssn": "1"}, "$db": "db"})"),
+        withStandardSchema(R"({"insert": "c", "documents": [{"ssn": "1"}], "$db": "db"})"),
+        withStandardSchema(R"({"find": "c", "filter": {"ssn": "1"}})"),
+        // Only the first $db counts, and only when it is a string.
+        withStandardSchema(lookupSelf + R"(, "$db": "db"})"),
+        withStandardSchema(lookupSelf + R"(, "$db": 1, "$db": "db"})"),
+        withStandardSchema(lookupSelf + R"(, "$db": "other", "$db": "db"})"),
+        withStandardSchema(lookupSelf + "}"),
+        // Malformed schema arguments, alone and together: the first one is reported.
+        R"({"find": "c", "filter": {}, "$db": "db"})",
+        R"({"find": "c", "filter": {}, "jsonSchema": {}})",
+        R"({"find": "c", "filter": {}, "isRemoteSchema": true})",
+        R"({"find": "c", "filter": {}, "jsonSchema": [], "isRemoteSchema": true})",
+        R"({"find": "c", "filter": {}, "jsonSchema": {}, "isRemoteSchema": 1})",
+        R"({"find": "c", "jsonSchema": {}, "isRemoteSchema": true, "jsonSchema": {}})",
+        R"({"find": "c", "jsonSchema": {}, "isRemoteSchema": true, "isRemoteSchema": false})",
+        R"({"find": "c", "isRemoteSchema": "x", "jsonSchema": {}, "jsonSchema": {}})",
+        R"({"find": "c", "jsonSchema": {}, "isRemoteSchema": true, "encryptionInformation": {}})",
+        R"({"find": "c", "encryptionInformation": {}, "jsonSchema": 1})",
+        R"({"find": "c", "jsonSchema": {"properties": {"a": {"encrypt": 1}}}, "isRemoteSchema": false})",
+        // csfleEncryptionSchemas: NamespaceSchemas::read decides, whatever else is there.
+        R"({"aggregate": "c", "pipeline": [{"$match": {"ssn": "1"}}], "cursor": {}, "$db": "db", )" +
+            namespaces + "}",
+        R"({"aggregate": "c", "pipeline": [], "cursor": {}, "jsonSchema": 1, "$db": "db", )" +
+            namespaces + "}",
+        R"({"find": "c", "filter": {}, "$db": "db", )" + namespaces + "}",
+        R"({"find": "c", "filter": {}, "encryptionInformation": {}, )" + namespaces + "}",
+        R"({"bulkWrite": 1, "jsonSchema": {}, "isRemoteSchema": true})",
+        "{}",
+    };
+    Analyzer a;
+    for (const std::string& json : commands) {
+        bson::Doc cmd = bson::Doc::fromJson(json);
+        std::string expected = outcome([&] { return referenceAnalyze(cmd.view()); });
+        EXPECT_EQ(outcome([&] { return a.analyze(cmd.view()); }), expected) << json;
+        // A second time: from the schema cache.
+        EXPECT_EQ(outcome([&] { return a.analyze(cmd.view()); }), expected) << json;
+    }
 }
 
 }  // namespace
