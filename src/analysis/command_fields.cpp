@@ -1,6 +1,7 @@
 #include "analysis/command_fields.h"
 
 #include <array>
+#include <cstdint>
 #include <string>
 
 #include "analysis/match_walker.h"
@@ -73,6 +74,9 @@ void failWrongType(std::string_view owner, const bson::Element& f, std::string_v
 void writeFields(CommandContext& cc, bson::View doc, const FieldTable& table, bson::Builder& out,
                  bool commandLevel) {
     bool first = true;
+    // Rules matched on the way (the first 64), so that a required field seen in the loop is not
+    // searched for again below.
+    uint64_t matched = 0;
     for (bson::Element f : doc) {
         std::string_view key = f.key();
         if (commandLevel && first) {
@@ -82,8 +86,12 @@ void writeFields(CommandContext& cc, bson::View doc, const FieldTable& table, bs
         }
         if (commandLevel && isSchemaField(key)) continue;
         const FieldRule* rule = nullptr;
-        for (const FieldRule& r : table.rules) {
-            if (r.name == key) rule = &r;
+        for (size_t i = 0; i < table.rules.size(); ++i) {  // names are unique in a table
+            if (table.rules[i].name == key) {
+                rule = &table.rules[i];
+                if (i < 64) matched |= uint64_t{1} << i;
+                break;
+            }
         }
         if (rule) {
             if (rule->handler) {
@@ -98,8 +106,10 @@ void writeFields(CommandContext& cc, bson::View doc, const FieldTable& table, bs
                                                std::string(key) + "' is an unknown field.");
         }
     }
-    for (const FieldRule& r : table.rules) {
-        if (r.required && !doc.find(r.name)) {
+    for (size_t i = 0; i < table.rules.size(); ++i) {
+        const FieldRule& r = table.rules[i];
+        bool seen = i < 64 && (matched & (uint64_t{1} << i));
+        if (r.required && !seen && !doc.find(r.name)) {
             fail(ErrorCode::FailedToParse, "BSON field '" + std::string(table.owner) + "." +
                                                std::string(r.name) +
                                                "' is missing but a required field");
