@@ -27,18 +27,30 @@ struct Entry {
 
 using Lru = std::list<Entry>;  // front = most recently used
 
-// Hash of the size, the flag, both ends and ~64 evenly spaced 8-byte samples. Equal bytes give
-// equal sketches; entries with the same sketch are told apart by memcmp.
+// Hash of the size, the flag, both ends and ~64 evenly spaced 8-byte samples, read a word at a
+// time. Equal bytes give equal sketches; entries with the same sketch are told apart by memcmp,
+// which is the one full pass over the bytes a hit makes (it cannot be skipped: a hash match alone
+// could hand a command another collection's schema).
 uint64_t sketchOf(std::string_view b, bool isRemote) {
     uint64_t h = 1469598103934665603ull ^ (b.size() * 2 + (isRemote ? 1 : 0));
-    auto mix = [&h](std::string_view part) {
-        for (unsigned char c : part) h = (h ^ c) * 1099511628211ull;
+    auto mix = [&h](uint64_t word) {
+        h = (h ^ word) * 1099511628211ull;
+        h ^= h >> 32;
     };
-    mix(b.substr(0, 64));
-    if (b.size() > 64) mix(b.substr(b.size() - 64));
+    auto mixPart = [&mix](std::string_view part) {
+        size_t at = 0;
+        for (; at + 8 <= part.size(); at += 8) {
+            uint64_t word;
+            std::memcpy(&word, part.data() + at, 8);
+            mix(word);
+        }
+        for (; at < part.size(); ++at) mix(static_cast<unsigned char>(part[at]));
+    };
+    mixPart(b.substr(0, 64));
+    if (b.size() > 64) mixPart(b.substr(b.size() - 64));
     if (b.size() > 1024) {
         size_t step = b.size() / 64;
-        for (size_t at = step; at + 8 <= b.size(); at += step) mix(b.substr(at, 8));
+        for (size_t at = step; at + 8 <= b.size(); at += step) mixPart(b.substr(at, 8));
     }
     return h;
 }
