@@ -1,5 +1,6 @@
 #include "analysis/match_walker.h"
 
+#include <cstring>
 #include <string>
 
 #include "analysis/encrypted_value.h"
@@ -19,11 +20,18 @@ bool startsWithDollar(std::string_view s) {
     return !s.empty() && s.front() == '$';
 }
 
+// The first key of a document, read in place (after the length and the first type byte) rather
+// than through an iterator: asked twice for every predicate. Empty when there is none.
+std::string_view firstKey(bson::View v) {
+    if (v.empty()) return {};
+    const char* key = reinterpret_cast<const char*>(v.data()) + 5;
+    const void* end = std::memchr(key, 0, v.size() - 5);  // a validated document has it
+    return end ? std::string_view(key, static_cast<const char*>(end) - key) : std::string_view();
+}
+
 // {$op: ..} is an operator object; a DBRef ({$ref, $id, $db}) is a plain value.
 bool isOperatorObject(bson::View v) {
-    auto first = v.begin();
-    if (first == v.end()) return false;
-    std::string_view key = (*first).key();
+    std::string_view key = firstKey(v);
     return startsWithDollar(key) && key != "$ref" && key != "$id" && key != "$db";
 }
 
