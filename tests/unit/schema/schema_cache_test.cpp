@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -94,6 +95,49 @@ TEST(SchemaCache, ByteBoundKeepsMemoryBounded) {
     bounded.clear();
     EXPECT_EQ(bounded.size(), 0u);
     EXPECT_EQ(bounded.stats().bytes, 0u);
+}
+
+// Schemas of the same size that differ only in 16 bytes inside (which one of 200 encrypted
+// fields has key B): the cache's sketch samples a large key, so most of them share a sketch; the
+// byte comparison tells them apart.
+TEST(SchemaCache, SameSizeSchemasDifferingInsideAreDifferentEntries) {
+    auto name = [](int i) {
+        std::string n = std::to_string(i);
+        return "p" + std::string(3 - n.size(), '0') + n;
+    };
+    auto schemaWithKeyB = [&](int chosen) {
+        std::string props;
+        for (int i = 0; i < 200; ++i) {
+            if (i) props += ", ";
+            props += "\"" + name(i) + R"(": {"encrypt": {"keyId": [)" +
+                     uuidJson(i == chosen ? kUuidB : kUuidA) + R"(], "algorithm": ")" +
+                     std::string(kRnd) + R"("}})";
+        }
+        return bson::Doc::fromJson(R"({"bsonType": "object", "properties": {)" + props + "}}");
+    };
+    auto keyOf = [](const EncryptionSchema& s, const std::string& field) {
+        return s.resolve(FieldPath::parse(field)).encryption->keyId.uuid();
+    };
+    SchemaCache cache(512);
+    std::vector<bson::Doc> docs;
+    std::vector<const EncryptionSchema*> parsed;
+    for (int i = 0; i < 200; ++i) {
+        docs.push_back(schemaWithKeyB(i));
+        ASSERT_EQ(docs.back().size(), docs.front().size());
+        auto s = cache.get(docs.back().view(), false);
+        EXPECT_EQ(keyOf(*s, name(i)), uuidOf(kUuidB)) << i;
+        EXPECT_EQ(keyOf(*s, name((i + 1) % 200)), uuidOf(kUuidA)) << i;
+        parsed.push_back(s.get());
+    }
+    for (int i = 0; i < 200; ++i) {
+        EXPECT_EQ(cache.get(docs[static_cast<size_t>(i)].view(), false).get(),
+                  parsed[static_cast<size_t>(i)])
+            << i;
+    }
+    auto st = cache.stats();
+    EXPECT_EQ(st.misses, 200u);
+    EXPECT_EQ(st.hits, 200u);
+    EXPECT_EQ(st.entries, 200u);
 }
 
 TEST(SchemaCache, ConcurrentGetsAgree) {
