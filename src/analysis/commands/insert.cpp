@@ -19,6 +19,8 @@ void documents(CommandContext& cc, const bson::Element& f, bson::View, bson::Bui
         for (bson::Element doc : f.document()) {
             if (!doc.isDocument()) failWrongType("insert", doc, "object");
             appendMarkedDocument(cc.ctx, arr, doc.key(), doc.document(), rules);
+            // The schema's verdict on _id is the same for every document: checked with the first.
+            rules.rejectEncryptedId = false;
         }
     });
 }
