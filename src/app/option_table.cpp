@@ -27,6 +27,8 @@ constexpr std::array kOptions = {
                "ignored: mongocryptd listens on localhost only"},
     OptionSpec{"maxConns", 0, "net.maxIncomingConnections", K::kInt,
                "maximum simultaneous connections (default 1000000)"},
+    OptionSpec{"ioThreads", 0, "", K::kInt,
+               "threads serving connections (default: one per CPU, at most 4; cryptd only)"},
     OptionSpec{"unixSocketPrefix", 0, "net.unixDomainSocket.pathPrefix", K::kString,
                "directory of the unix socket mongocryptd.sock (default /tmp)"},
     OptionSpec{"nounixsocket", 0, "net.unixDomainSocket.enabled", K::kSwitch,

@@ -263,6 +263,7 @@ AppOptions parseOptions(int argc, const char* const argv[]) {
     if (vm.count("port")) s.port = static_cast<int>(intOption(vm, "port", 0, 65535));
     s.ipv6 = vm["ipv6"].as<bool>();
     if (vm.count("maxConns")) s.maxConns = intOption(vm, "maxConns", 1, 1'000'000);
+    if (vm.count("ioThreads")) s.ioThreads = static_cast<int>(intOption(vm, "ioThreads", 1, 64));
     if (vm.count("unixSocketPrefix")) {
         const auto& prefix = vm["unixSocketPrefix"].as<std::string>();
         if (prefix.empty()) throw OptionsError("--unixSocketPrefix must not be empty");

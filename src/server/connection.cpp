@@ -2,13 +2,16 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -27,13 +30,20 @@ constexpr size_t kInlineDispatchBytes = 64 * 1024;
 class Registration {
   public:
     Registration(ServerCore& core, int64_t id, ServerCore::Slot& slot) : core_(core), id_(id) {
-        core_.connections.emplace(id, &slot);
+        {
+            std::lock_guard lock(core_.connectionsMutex);
+            core_.connections.emplace(id, &slot);
+        }
         core_.stats.connectionOpened();
         core_.noteActivity();
     }
     ~Registration() {
-        core_.connections.erase(id_);
+        {
+            std::lock_guard lock(core_.connectionsMutex);
+            core_.connections.erase(id_);
+        }
         core_.stats.connectionClosed();
+        --core_.liveConnections;
         core_.connectionEnded();
     }
     Registration(const Registration&) = delete;
@@ -71,7 +81,7 @@ void logCommand(Logger& logger, std::string_view connection, const wire::Request
 // The per-message deadline (see serveConnection). Shared with the timer's handler, which may
 // run after the connection's frame is gone; `socket` is null once the connection ended.
 struct MessageWatch {
-    explicit MessageWatch(asio::io_context& io) : timer(io) {}
+    explicit MessageWatch(const asio::any_io_executor& executor) : timer(executor) {}
     asio::steady_timer timer;
     asio::generic::stream_protocol::socket* socket = nullptr;
     std::chrono::seconds limit{0};
@@ -88,9 +98,8 @@ struct MessageWatch {
 // Owns the watch for the connection's lifetime and unhooks it on the way out.
 class WatchHook {
   public:
-    WatchHook(asio::io_context& io, asio::generic::stream_protocol::socket& socket,
-              std::chrono::seconds limit)
-        : w_(std::make_shared<MessageWatch>(io)) {
+    WatchHook(asio::generic::stream_protocol::socket& socket, std::chrono::seconds limit)
+        : w_(std::make_shared<MessageWatch>(socket.get_executor())) {
         w_->socket = &socket;
         w_->limit = limit;
     }
@@ -175,11 +184,26 @@ asio::awaitable<void> serveConnection(ServerCore& core,
     const int64_t id = core.nextConnectionId++;
     const std::string name = "conn" + std::to_string(id);
     ServerCore::Slot slot;
-    slot.close = [&socket] {
+    auto closeSocket = [&socket] {
         boost::system::error_code ignored;
         socket.shutdown(asio::socket_base::shutdown_both, ignored);
         socket.close(ignored);
     };
+    // A shutdown asks from the main I/O thread; the answer is given on this connection's own
+    // thread, only while the connection is alive, and (unless forced) only when no request is
+    // being answered: one already read gets its reply, then the loop sees `stopping`.
+    auto alive = std::make_shared<std::function<void(bool)>>([&slot, closeSocket](bool force) {
+        if (force || !slot.busy) closeSocket();
+    });
+    slot.close = [alive, executor = socket.get_executor()](bool force) {
+        asio::post(executor, [alive, force] {
+            if (*alive) (*alive)(force);
+        });
+    };
+    struct Unhook {
+        std::shared_ptr<std::function<void(bool)>> alive;
+        ~Unhook() { *alive = nullptr; }
+    } unhook{alive};
     Registration registration(core, id, slot);
     if (!core.logger.quiet()) {
         log(core.logger, Severity::kInfo, Component::kNetwork, "listener", 22943,
@@ -204,7 +228,7 @@ asio::awaitable<void> serveConnection(ServerCore& core,
     // Idle time between messages is fine (drivers keep pooled connections open), but once a
     // message has begun it must arrive whole within messageDeadline: a client trickling bytes
     // must not hold its connection and buffer forever.
-    WatchHook watch(core.io, socket, core.options.messageDeadline);
+    WatchHook watch(socket, core.options.messageDeadline);
     ReadBuffer buffer;
     while (!core.stopping) {
         try {
@@ -277,7 +301,7 @@ asio::awaitable<void> serveConnection(ServerCore& core,
         }
     }
     if (core.stopping) closeReason = "server shutting down";
-    slot.close();
+    closeSocket();
     if (!core.logger.quiet()) {
         log(core.logger, Severity::kInfo, Component::kNetwork, name, 22944, "Connection ended",
             [&](bson::Builder& a) {

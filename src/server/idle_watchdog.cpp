@@ -12,7 +12,8 @@ asio::awaitable<void> idleWatchdog(ServerCore& core) {
     asio::steady_timer timer(core.io);
     while (!core.stopping) {
         auto now = std::chrono::steady_clock::now();
-        if (core.connections.empty() && now - core.lastActivity >= timeout) {
+        const bool none = core.connectionCount() == 0;
+        if (none && now - core.lastActivity() >= timeout) {
             log(core.logger, Severity::kInfo, Component::kControl, "idleWatchdog", 9100004,
                 "Mongocryptd has not received a command in the expected timeout window, exiting",
                 [&](bson::Builder& a) {
@@ -25,7 +26,7 @@ asio::awaitable<void> idleWatchdog(ServerCore& core) {
         // watchdog ticks, so the exit comes about one timeout after the last one closes.
         auto tick = std::max<std::chrono::steady_clock::duration>(timeout / 10,
                                                                   std::chrono::milliseconds(50));
-        timer.expires_at(core.connections.empty() ? core.lastActivity + timeout : now + tick);
+        timer.expires_at(none ? core.lastActivity() + timeout : now + tick);
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
 }

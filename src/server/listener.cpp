@@ -54,23 +54,43 @@ asio::awaitable<void> acceptLoop(ServerCore& core, Acceptor& acceptor) {
             co_await pause.async_wait(kUseTuple);
             continue;
         }
-        if (static_cast<int64_t>(core.connections.size()) >= core.options.maxConns) {
+        if (core.liveConnections.load() >= core.options.maxConns) {
             core.stats.connectionRejected();
             log(core.logger, Severity::kInfo, Component::kNetwork, "listener", 22942,
                 "Connection refused because there are too many open connections",
                 [&](bson::Builder& a) {
                     a.appendUtf8("remote", remoteOf(socket));
-                    a.appendInt64("connectionCount", static_cast<int64_t>(core.connections.size()));
+                    a.appendInt64("connectionCount", core.liveConnections.load());
                 });
             continue;  // the socket closes as it goes out of scope
         }
         tune(socket);
         std::string remote = remoteOf(socket);
-        asio::co_spawn(
-            core.io,
-            serveConnection(core, asio::generic::stream_protocol::socket(std::move(socket)),
-                            std::move(remote)),
-            asio::detached);
+        // Spread connections over the I/O threads: the socket moves to the chosen context.
+        asio::io_context& context = core.nextConnectionContext();
+        asio::generic::stream_protocol::socket moved(context);
+        if (&context == &core.io) {
+            moved = asio::generic::stream_protocol::socket(std::move(socket));
+        } else {
+            boost::system::error_code mec;
+            auto local = socket.local_endpoint(mec);
+            if (!mec) {
+                auto fd = socket.release(mec);
+                if (!mec) {
+                    moved.assign(asio::generic::stream_protocol(local.protocol()), fd, mec);
+                    if (mec) ::close(fd);
+                }
+            }
+            if (mec) {
+                log(core.logger, Severity::kWarning, Component::kNetwork, "listener", 9100003,
+                    "Error accepting new connection",
+                    [&](bson::Builder& a) { a.appendUtf8("error", mec.message()); });
+                continue;
+            }
+        }
+        ++core.liveConnections;  // counted until the connection's coroutine ends
+        asio::co_spawn(context, serveConnection(core, std::move(moved), std::move(remote)),
+                       asio::detached);
     }
 }
 

@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "server/dispatcher.h"
 #include "server/listener.h"
@@ -44,8 +46,11 @@ class Server {
     boost::asio::io_context& ioContext() { return core_->io; }
 
   private:
+    void stopWorkers();
+
     std::unique_ptr<ServerCore> core_;
     std::unique_ptr<Listeners> listeners_;
+    std::vector<std::thread> workers_;  // run core_->workerIo during run()
 };
 
 }  // namespace cryptd::server

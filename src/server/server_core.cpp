@@ -22,27 +22,36 @@ void ServerCore::beginShutdown(StopCause cause, std::string detail) {
     stopCause = cause;
     stopDetail = std::move(detail);
     if (closeListeners) closeListeners();
-    // Copy: closing a socket may end its connection, which erases its slot.
-    auto open = connections;
-    for (auto& [id, slot] : open) {
-        if (!slot->busy) slot->close();
-    }
-    if (connections.empty()) {
-        io.stop();
-        return;
+    {
+        // Under the lock: a slot cannot go away while its close is asked for (close only posts
+        // to the connection's own thread, so this never waits on a connection).
+        std::lock_guard lock(connectionsMutex);
+        for (auto& [id, slot] : connections) slot->close(false);
+        if (connections.empty()) {
+            io.stop();
+            return;
+        }
     }
     graceTimer_ = std::make_unique<asio::steady_timer>(io, kShutdownGrace);
     graceTimer_->async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
-        auto left = connections;
-        for (auto& [id, slot] : left) slot->close();
+        std::lock_guard lock(connectionsMutex);
+        for (auto& [id, slot] : connections) slot->close(true);
     });
 }
 
 void ServerCore::connectionEnded() {
     if (tearingDown) return;
     noteActivity();
-    if (stopping && connections.empty()) io.stop();
+    if (!stopping) return;
+    std::lock_guard lock(connectionsMutex);
+    if (connections.empty()) io.stop();  // io_context::stop is thread-safe
+}
+
+asio::io_context& ServerCore::nextConnectionContext() {
+    size_t n = workerIo.size() + 1;
+    size_t i = nextContext_++ % n;
+    return i == 0 ? io : *workerIo[i - 1];
 }
 
 }  // namespace cryptd::server

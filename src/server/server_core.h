@@ -1,6 +1,8 @@
 #pragma once
 // State shared by the listeners, connections and idle watchdog of one Server (internal header).
-// Fields marked "I/O thread" are touched only from the io_context's thread, so need no lock.
+// Threads: the main I/O thread runs `io` (listeners, idle watchdog, shutdown); connections run on
+// the contexts in `connectionIo` (the main one among them), so everything they touch here is
+// atomic or behind `connectionsMutex`. Fields marked "main I/O thread" need no lock.
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -11,7 +13,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "server/dispatcher.h"
 #include "server/log.h"
@@ -30,8 +35,9 @@ struct ServerCore {
           info(std::move(serverInfo)),
           dispatcher(std::move(analysis)),
           logger(log),
-          lastActivity(std::chrono::steady_clock::now()),
-          pool(static_cast<size_t>(std::max(1, options.dispatchThreads))) {}
+          pool(static_cast<size_t>(std::max(1, options.dispatchThreads))) {
+        noteActivity();
+    }
 
     const ServerOptions options;
     const ServerInfo info;
@@ -39,40 +45,62 @@ struct ServerCore {
     ServerStats stats;
     Logger& logger;
 
-    // One entry per open connection (I/O thread). `close` cancels its socket; `busy` is true
-    // while a complete request is being answered, which a shutdown lets finish.
+    // One entry per open connection. `close(force)` asks the connection's own thread to close
+    // its socket: unless forced, not while `busy` (a complete request is being answered, which a
+    // shutdown lets finish). Guarded by connectionsMutex; a Slot lives until its connection
+    // erases it.
     struct Slot {
-        bool busy = false;
-        std::function<void()> close;
+        std::atomic<bool> busy{false};
+        std::function<void(bool force)> close;
     };
+    std::mutex connectionsMutex;
     std::map<int64_t, Slot*> connections;
     std::atomic<int64_t> nextConnectionId{1};
+    // Accepted and not yet ended (counted from accept on, so --maxConns holds exactly even while
+    // a new connection's coroutine has not started on its thread yet).
+    std::atomic<int64_t> liveConnections{0};
     std::atomic<int32_t> nextRequestId{1};
+    size_t connectionCount() {
+        std::lock_guard lock(connectionsMutex);
+        return connections.size();
+    }
 
-    std::chrono::steady_clock::time_point lastActivity;  // I/O thread
-    bool stopping = false;                               // I/O thread
-    StopCause stopCause = StopCause::kRequested;         // I/O thread
-    std::string stopDetail;                              // I/O thread
-    bool tearingDown = false;  // set by ~Server: coroutine frames are being destroyed
+    std::atomic<int64_t> lastActivityNs;          // steady_clock, any thread
+    std::atomic<bool> stopping{false};            // set on the main I/O thread
+    StopCause stopCause = StopCause::kRequested;  // main I/O thread
+    std::string stopDetail;                       // main I/O thread
+    std::atomic<bool> tearingDown{false};  // set by ~Server: coroutine frames are being destroyed
 
-    // Any connection opened/closed or request received postpones idle shutdown (I/O thread).
-    void noteActivity() { lastActivity = std::chrono::steady_clock::now(); }
+    // Any connection opened/closed or request received postpones idle shutdown.
+    void noteActivity() {
+        lastActivityNs.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                             std::memory_order_relaxed);
+    }
+    std::chrono::steady_clock::time_point lastActivity() const {
+        return std::chrono::steady_clock::time_point(
+            std::chrono::steady_clock::duration(lastActivityNs.load(std::memory_order_relaxed)));
+    }
 
     // Thread-safe: stop accepting, close idle connections, let in-flight replies finish.
     void requestShutdown(StopCause cause, std::string detail);
-    // I/O thread: called when a connection ends; stops the io_context once all are gone.
+    // Any thread: called when a connection ends; stops the main io_context once all are gone.
     void connectionEnded();
+    // Main I/O thread: the context the next accepted connection runs on (round robin).
+    asio::io_context& nextConnectionContext();
 
     std::function<void()> closeListeners;  // set by the listener set (I/O thread)
 
     // Declared after the state above so they are destroyed first: coroutine frames still
     // pending in `io` (after a forced stop) touch that state when they are destroyed.
-    asio::thread_pool pool;  // runs dispatch (analysis is CPU work) off the I/O thread
+    asio::thread_pool pool;  // runs dispatch of big messages off the I/O threads
+    // The extra connection threads' contexts (ioThreads - 1), run by Server::run.
+    std::vector<std::unique_ptr<asio::io_context>> workerIo;
     asio::io_context io{1};
 
   private:
     void beginShutdown(StopCause cause, std::string detail);
     std::unique_ptr<asio::steady_timer> graceTimer_;  // destroyed before `io`
+    size_t nextContext_ = 0;                          // main I/O thread
 };
 
 }  // namespace cryptd::server

@@ -18,6 +18,9 @@ struct ServerOptions {
     int64_t maxConns = 1'000'000;
     std::chrono::seconds idleShutdownTimeout{0};  // 0 = never
     int dispatchThreads = 2;                      // messages over 64 KB are analyzed here
+    // Threads serving connections (each its own io_context; accepted connections are spread
+    // over them). 0 = one per CPU, at most 4.
+    int ioThreads = 0;
     // Once a message's first byte arrives, the whole message must follow within this time, or
     // the connection is closed (a client trickling bytes cannot hold it). Loopback clients send
     // a message in one go; idle time between messages is not limited.

@@ -242,6 +242,32 @@ TEST(LifecycleTest, QuietDropsConnectionLinesAndMaxConnsRefusesExtras) {
     EXPECT_FALSE(d.waitForLog(22943, 0s).has_value()) << d.log();
 }
 
+TEST(LifecycleTest, EveryIoThreadCountServesTcpAndSocketClientsAndStopsCleanly) {
+    // Connections are spread round robin over the I/O threads: with 1 every one is on the main
+    // thread, with 3 they land on each; all must be served, held open across a shutdown request
+    // that others make, and closed by it.
+    for (const char* threads : {"1", "3"}) {
+        DaemonProcess d({"--ioThreads", threads});
+        ASSERT_TRUE(d.waitUntilReady()) << d.log();
+        std::vector<RawSocket> open;
+        for (int i = 0; i < 12; ++i) {
+            open.push_back(i % 2 ? RawSocket::unixSocket(d.socketPath())
+                                 : RawSocket::tcp(d.port()));
+            ASSERT_TRUE(
+                open.back().send(wire::opMsg(i + 1, json(R"({"ping": 1, "$db": "admin"})"))));
+        }
+        for (auto& s : open) {
+            auto reply = s.receive();
+            ASSERT_TRUE(reply) << "--ioThreads " << threads << "\n" << d.log();
+            EXPECT_TRUE(wire::replyBody(*reply).view().find("ok")->truthy());
+        }
+        RawSocket admin = RawSocket::tcp(d.port());
+        ASSERT_TRUE(admin.send(wire::opMsg(99, json(R"({"shutdown": 1, "$db": "admin"})"))));
+        for (auto& s : open) EXPECT_TRUE(s.closedByPeer()) << "--ioThreads " << threads;
+        EXPECT_EQ(d.waitForExit(), 0) << d.log();
+    }
+}
+
 // True when this machine can listen on ::1 (some containers have no IPv6 loopback).
 bool ipv6LoopbackWorks() {
     int fd = ::socket(AF_INET6, SOCK_STREAM, 0);

@@ -65,6 +65,8 @@ TEST(OptionsTest, ReadsNetworkOptions) {
     EXPECT_TRUE(o.server.ipv6);
     EXPECT_EQ(o.server.filePermissions, 0755u);
     EXPECT_EQ(o.server.maxConns, 10);
+    EXPECT_EQ(o.server.ioThreads, 0);  // the server picks: one per CPU, at most 4
+    EXPECT_EQ(parse({"--ioThreads", "3"}).server.ioThreads, 3);
     EXPECT_FALSE(parse({"--nounixsocket"}).server.unixSocket);
     EXPECT_EQ(parsedJson(parse({"--port=0", "--nounixsocket"})),
               canonical(R"({"net": {"port": 0, "unixDomainSocket": {"enabled": false}}})"));
@@ -77,6 +79,7 @@ TEST(OptionsTest, RejectsBadValuesWithExitCodeTwoMessages) {
     expectBad({"extra"}, "positional");
     expectBad({"--filePermissions", "999"}, "filePermissions");
     expectBad({"--maxConns", "0"}, "maxConns");
+    expectBad({"--ioThreads", "0"}, "ioThreads");
     expectBad({"--fork"}, "--logpath");
     expectBad({"--syslog"}, "not supported");
     expectBad({"--po", "1"}, "po");  // no abbreviations
