@@ -6,55 +6,6 @@
 
 namespace cryptd::analysis {
 
-std::string_view bsonTypeAlias(bson_type_t t) {
-    switch (t) {
-        case BSON_TYPE_DOUBLE:
-            return "double";
-        case BSON_TYPE_UTF8:
-            return "string";
-        case BSON_TYPE_DOCUMENT:
-            return "object";
-        case BSON_TYPE_ARRAY:
-            return "array";
-        case BSON_TYPE_BINARY:
-            return "binData";
-        case BSON_TYPE_UNDEFINED:
-            return "undefined";
-        case BSON_TYPE_OID:
-            return "objectId";
-        case BSON_TYPE_BOOL:
-            return "bool";
-        case BSON_TYPE_DATE_TIME:
-            return "date";
-        case BSON_TYPE_NULL:
-            return "null";
-        case BSON_TYPE_REGEX:
-            return "regex";
-        case BSON_TYPE_DBPOINTER:
-            return "dbPointer";
-        case BSON_TYPE_CODE:
-            return "javascript";
-        case BSON_TYPE_SYMBOL:
-            return "symbol";
-        case BSON_TYPE_CODEWSCOPE:
-            return "javascriptWithScope";
-        case BSON_TYPE_INT32:
-            return "int";
-        case BSON_TYPE_TIMESTAMP:
-            return "timestamp";
-        case BSON_TYPE_INT64:
-            return "long";
-        case BSON_TYPE_DECIMAL128:
-            return "decimal";
-        case BSON_TYPE_MAXKEY:
-            return "maxKey";
-        case BSON_TYPE_MINKEY:
-            return "minKey";
-        default:
-            return "unknown";
-    }
-}
-
 std::string quoted(const FieldPath& path) {
     return "'" + path.dotted() + "'";
 }
@@ -76,7 +27,7 @@ std::string allowedTypes(const schema::ResolvedEncryption& enc) {
     std::string out = "[";
     for (size_t i = 0; i < enc.bsonTypes.size(); ++i) {
         out += i ? ", " : " ";
-        out += bsonTypeAlias(enc.bsonTypes[i]);
+        out += bson::typeAlias(enc.bsonTypes[i]);
     }
     return out + " ]";
 }
@@ -86,7 +37,7 @@ void checkType(const FieldPath& path, const schema::ResolvedEncryption& enc,
     bson_type_t t = value.type();
     // Built only on the error paths: this runs once per encrypted value.
     auto prefix = [t] {
-        return "Cannot encrypt element of type: " + std::string(bsonTypeAlias(t));
+        return "Cannot encrypt element of type: " + std::string(bson::typeAlias(t));
     };
     if (neverEncryptable(t)) {
         fail(ErrorCode::BadValue, prefix() + " (field " + quoted(path) + ")");

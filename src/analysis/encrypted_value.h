@@ -39,9 +39,6 @@ void appendQueryMarking(Context& ctx, bson::Builder& out, std::string_view key,
 // Throws unless the field can be queried at all (deterministic, static keyId).
 void requireQueryable(const FieldPath& path, const schema::ResolvedEncryption& enc);
 
-// MongoDB's $type alias of a BSON type ("string", "int", ...).
-std::string_view bsonTypeAlias(bson_type_t t);
-
 // "'a.b'" for messages.
 std::string quoted(const FieldPath& path);
 

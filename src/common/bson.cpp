@@ -89,7 +89,11 @@ std::string Doc::toCanonicalJson() const {
 // ---- Element ----
 
 std::string_view Element::typeName() const {
-    switch (type()) {
+    return typeAlias(type());
+}
+
+std::string_view typeAlias(bson_type_t type) {
+    switch (type) {
         case BSON_TYPE_DOUBLE:
             return "double";
         case BSON_TYPE_UTF8:

@@ -131,6 +131,9 @@ class View {
     uint32_t len_;
 };
 
+// MongoDB's $type alias of a BSON type: "string", "int", "objectId", ... ("unknown" otherwise).
+std::string_view typeAlias(bson_type_t type);
+
 // True when the bytes are exactly one valid BSON document (common/bson_validate.h, any depth,
 // any array keys): lengths consistent, keys valid UTF-8, no zero byte inside string values.
 bool isValid(const uint8_t* data, size_t len);
