@@ -1,6 +1,6 @@
 #pragma once
 // Counters behind serverStatus: connections and per-command totals. Thread-safe (commands are
-// counted on the dispatch threads, connections on the I/O thread).
+// counted and connections opened/closed on the I/O and dispatch threads).
 
 #include <atomic>
 #include <chrono>
