@@ -34,7 +34,6 @@ class Registration {
             std::lock_guard lock(core_.connectionsMutex);
             core_.connections.emplace(id, &slot);
         }
-        core_.stats.connectionOpened();
         core_.noteActivity();
     }
     ~Registration() {
@@ -42,8 +41,7 @@ class Registration {
             std::lock_guard lock(core_.connectionsMutex);
             core_.connections.erase(id_);
         }
-        core_.stats.connectionClosed();
-        --core_.liveConnections;
+        core_.stats.connectionClosed();  // opened by the accept loop
         core_.connectionEnded();
     }
     Registration(const Registration&) = delete;

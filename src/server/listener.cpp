@@ -54,13 +54,13 @@ asio::awaitable<void> acceptLoop(ServerCore& core, Acceptor& acceptor) {
             co_await pause.async_wait(kUseTuple);
             continue;
         }
-        if (core.liveConnections.load() >= core.options.maxConns) {
+        if (core.stats.currentConnections() >= core.options.maxConns) {
             core.stats.connectionRejected();
             log(core.logger, Severity::kInfo, Component::kNetwork, "listener", 22942,
                 "Connection refused because there are too many open connections",
                 [&](bson::Builder& a) {
                     a.appendUtf8("remote", remoteOf(socket));
-                    a.appendInt64("connectionCount", core.liveConnections.load());
+                    a.appendInt64("connectionCount", core.stats.currentConnections());
                 });
             continue;  // the socket closes as it goes out of scope
         }
@@ -88,7 +88,9 @@ asio::awaitable<void> acceptLoop(ServerCore& core, Acceptor& acceptor) {
                 continue;
             }
         }
-        ++core.liveConnections;  // counted until the connection's coroutine ends
+        // Counted from here (not when the coroutine starts on its thread), so --maxConns holds
+        // exactly; the connection's end counts it out.
+        core.stats.connectionOpened();
         asio::co_spawn(context, serveConnection(core, std::move(moved), std::move(remote)),
                        asio::detached);
     }

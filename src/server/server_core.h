@@ -56,9 +56,6 @@ struct ServerCore {
     std::mutex connectionsMutex;
     std::map<int64_t, Slot*> connections;
     std::atomic<int64_t> nextConnectionId{1};
-    // Accepted and not yet ended (counted from accept on, so --maxConns holds exactly even while
-    // a new connection's coroutine has not started on its thread yet).
-    std::atomic<int64_t> liveConnections{0};
     std::atomic<int32_t> nextRequestId{1};
     size_t connectionCount() {
         std::lock_guard lock(connectionsMutex);
