@@ -13,6 +13,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "support/child_exit.h"
+
 extern char** environ;
 
 namespace cryptd::e2e {
@@ -110,14 +112,8 @@ std::optional<std::string> ChildProcess::nextLine(std::chrono::milliseconds time
 
 bool ChildProcess::reap(bool block) {
     if (exitCode_) return true;
-    int status = 0;
-    pid_t r;
-    do {
-        r = ::waitpid(pid_, &status, block ? 0 : WNOHANG);
-    } while (r < 0 && errno == EINTR);
-    if (r != pid_) return false;
-    exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return true;
+    exitCode_ = test::reapChild(pid_, block);
+    return exitCode_.has_value();
 }
 
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {

@@ -48,6 +48,13 @@ class LargeInputTest : public HostileDaemonTest {
         }
     }
 
+    // What a driver appends to every command: the ssn schema, isRemoteSchema and $db.
+    static void appendSchemaArguments(bson::Builder& command) {
+        command.appendDocument("jsonSchema", ssnSchema().view());
+        command.appendBool("isRemoteSchema", false);
+        command.appendUtf8("$db", "test");
+    }
+
     static size_t countMarkings(bson::View doc) {
         size_t n = 0;
         for (auto e : doc) {
@@ -70,9 +77,7 @@ TEST_F(LargeInputTest, DuplicateFilterFieldsNeverLeakPlaintext) {
     b.appendUtf8("find", "c");
     b.appendDocument("filter", [](bson::Builder& f) { f.appendUtf8("ssn", "SECRET-1"); });
     b.appendDocument("filter", [](bson::Builder& f) { f.appendUtf8("ssn", "SECRET-2"); });
-    b.appendDocument("jsonSchema", ssnSchema().view());
-    b.appendBool("isRemoteSchema", false);
-    b.appendUtf8("$db", "test");
+    appendSchemaArguments(b);
     expectNoPlaintext(roundTrip(wire::opMsg(1, b.finish())), {"SECRET-1", "SECRET-2"});
 }
 
@@ -83,9 +88,7 @@ TEST_F(LargeInputTest, DuplicateKeysInsideAFilterAreAllMarked) {
         f.appendUtf8("ssn", "SECRET-1");
         f.appendUtf8("ssn", "SECRET-2");
     });
-    b.appendDocument("jsonSchema", ssnSchema().view());
-    b.appendBool("isRemoteSchema", false);
-    b.appendUtf8("$db", "test");
+    appendSchemaArguments(b);
     expectNoPlaintext(roundTrip(wire::opMsg(1, b.finish())), {"SECRET-1", "SECRET-2"});
 }
 
@@ -98,9 +101,7 @@ TEST_F(LargeInputTest, DuplicateKeysInsideAnInsertedDocumentAreAllMarked) {
             d.appendUtf8("ssn", "SECRET-2");
         });
     });
-    b.appendDocument("jsonSchema", ssnSchema().view());
-    b.appendBool("isRemoteSchema", false);
-    b.appendUtf8("$db", "test");
+    appendSchemaArguments(b);
     expectNoPlaintext(roundTrip(wire::opMsg(1, b.finish())), {"SECRET-1", "SECRET-2"});
 }
 
@@ -112,9 +113,7 @@ TEST_F(LargeInputTest, DuplicateDocumentsArraysNeverLeakPlaintext) {
             docs.appendDocument("0", [&](bson::Builder& d) { d.appendUtf8("ssn", secret); });
         });
     }
-    b.appendDocument("jsonSchema", ssnSchema().view());
-    b.appendBool("isRemoteSchema", false);
-    b.appendUtf8("$db", "test");
+    appendSchemaArguments(b);
     expectNoPlaintext(roundTrip(wire::opMsg(1, b.finish())), {"SECRET-1", "SECRET-2"});
 }
 
@@ -132,9 +131,7 @@ TEST_F(LargeInputTest, DuplicateSetOperatorsAreAllMarked) {
             });
         });
     });
-    b.appendDocument("jsonSchema", ssnSchema().view());
-    b.appendBool("isRemoteSchema", false);
-    b.appendUtf8("$db", "test");
+    appendSchemaArguments(b);
     expectNoPlaintext(roundTrip(wire::opMsg(1, b.finish())), {"SECRET-1", "SECRET-2"});
 }
 
@@ -159,9 +156,7 @@ TEST_F(LargeInputTest, DuplicateCommandNameIsAnsweredOnce) {
     b.appendUtf8("find", "c");
     b.appendUtf8("find", "d");
     b.appendDocument("filter", [](bson::Builder& f) { f.appendUtf8("ssn", "SECRET-1"); });
-    b.appendDocument("jsonSchema", ssnSchema().view());
-    b.appendBool("isRemoteSchema", false);
-    b.appendUtf8("$db", "test");
+    appendSchemaArguments(b);
     expectNoPlaintext(roundTrip(wire::opMsg(1, b.finish())), {"SECRET-1"});
 }
 
@@ -180,9 +175,7 @@ TEST_F(LargeInputTest, OneHundredThousandInsertedDocumentsAreAllMarked) {
     for (const auto& d : docs) ptrs.push_back(&d);
     bson::Builder body;
     body.appendUtf8("insert", "c");
-    body.appendDocument("jsonSchema", ssnSchema().view());
-    body.appendBool("isRemoteSchema", false);
-    body.appendUtf8("$db", "test");
+    appendSchemaArguments(body);
     bson::Doc reply = roundTrip(wire::opMsg(1, body.finish(), 0, {{"documents", ptrs}}));
     expectNoPlaintext(reply, {"SECRET-1"});
     if (isOkReply(reply)) {
@@ -202,9 +195,7 @@ TEST_F(LargeInputTest, AnInListOfOneHundredThousandValuesIsAllMarked) {
             });
         });
     });
-    b.appendDocument("jsonSchema", ssnSchema().view());
-    b.appendBool("isRemoteSchema", false);
-    b.appendUtf8("$db", "test");
+    appendSchemaArguments(b);
     bson::Doc reply = roundTrip(wire::opMsg(1, b.finish()));
     expectNoPlaintext(reply, {"SECRET-1"});
     if (isOkReply(reply)) {
@@ -223,9 +214,7 @@ TEST_F(LargeInputTest, APlainOneHundredThousandElementArrayIsEchoed) {
             });
         });
     });
-    b.appendDocument("jsonSchema", ssnSchema().view());
-    b.appendBool("isRemoteSchema", false);
-    b.appendUtf8("$db", "test");
+    appendSchemaArguments(b);
     bson::Doc reply = roundTrip(wire::opMsg(1, b.finish()));
     ASSERT_TRUE(isOkReply(reply)) << reply.toJson().substr(0, 300);
     auto result = reply.view().find("result");
@@ -251,9 +240,7 @@ TEST_F(LargeInputTest, AOneHundredThousandElementArrayIntoADeterministicFieldIsR
             });
         });
     });
-    b.appendDocument("jsonSchema", ssnSchema().view());
-    b.appendBool("isRemoteSchema", false);
-    b.appendUtf8("$db", "test");
+    appendSchemaArguments(b);
     bson::Doc reply = roundTrip(wire::opMsg(1, b.finish()));
     EXPECT_TRUE(isErrorReply(reply)) << reply.toJson().substr(0, 300);
     expectNoPlaintext(reply, {"SECRET-1"});
@@ -349,9 +336,7 @@ TEST_F(LargeInputTest, DeeplyNestedFiltersAreAnsweredWithoutPlaintext) {
         bson::Builder b;
         b.appendUtf8("find", "c");
         b.appendDocument("filter", filter.view());
-        b.appendDocument("jsonSchema", ssnSchema().view());
-        b.appendBool("isRemoteSchema", false);
-        b.appendUtf8("$db", "test");
+        appendSchemaArguments(b);
         bson::Doc reply = roundTrip(wire::opMsg(1, b.finish()));
         expectNoPlaintext(reply, {"SECRET-1"});
         if (steps == 40) {

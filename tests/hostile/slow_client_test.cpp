@@ -16,6 +16,18 @@ using Clock = std::chrono::steady_clock;
 
 class SlowClientTest : public HostileDaemonTest {};
 
+Bytes helloMessage() {
+    return wire::opMsg(1, bson::Doc::fromJson(R"({"hello": 1, "$db": "admin"})"));
+}
+
+// `n` hello requests back to back, for clients that send without reading.
+Bytes helloBurst(int n) {
+    Bytes hello = helloMessage();
+    Bytes burst;
+    for (int i = 0; i < n; ++i) burst.insert(burst.end(), hello.begin(), hello.end());
+    return burst;
+}
+
 // The daemon's bound on receiving one message once it has begun (server/connection.cpp), plus
 // slack for a loaded machine.
 constexpr auto kMessageDeadline = seconds(10);
@@ -23,7 +35,7 @@ constexpr auto kSlack = seconds(5);
 
 TEST_F(SlowClientTest, ATricklingClientBlocksNobodyAndIsTimedOut) {
     Client slow = connect();
-    Bytes hello = wire::opMsg(1, bson::Doc::fromJson(R"({"hello": 1, "$db": "admin"})"));
+    Bytes hello = helloMessage();
     auto started = Clock::now();
     bool closed = false;
     size_t sent = 0;
@@ -57,7 +69,7 @@ TEST_F(SlowClientTest, ATricklingClientBlocksNobodyAndIsTimedOut) {
 TEST_F(SlowClientTest, AnIdleConnectionBetweenMessagesIsKept) {
     // Drivers keep pooled connections open and silent; only a started message has a deadline.
     Client c = connect();
-    Bytes hello = wire::opMsg(1, bson::Doc::fromJson(R"({"hello": 1, "$db": "admin"})"));
+    Bytes hello = helloMessage();
     ASSERT_TRUE(c.send(hello));
     ASSERT_TRUE(c.receive());
     EXPECT_FALSE(c.closedByPeer(milliseconds(1500)));
@@ -92,7 +104,7 @@ TEST_F(SlowClientTest, AStalledMessageBehindAWholeOneIsTimedOut) {
     // One whole request and the first bytes of the next, in one write, then silence: the first
     // is answered and the second's deadline runs from the bytes already received.
     Client c = connect();
-    Bytes hello = wire::opMsg(1, bson::Doc::fromJson(R"({"hello": 1, "$db": "admin"})"));
+    Bytes hello = helloMessage();
     Bytes both = hello;
     both.insert(both.end(), hello.begin(), hello.begin() + 20);
     auto started = Clock::now();
@@ -106,9 +118,7 @@ TEST_F(SlowClientTest, AStalledMessageBehindAWholeOneIsTimedOut) {
 TEST_F(SlowClientTest, AClientThatNeverReadsBlocksNobody) {
     // A small receive buffer so the daemon's writes back up quickly.
     Client greedy = Client::tcp(port(), 4096);
-    Bytes hello = wire::opMsg(1, bson::Doc::fromJson(R"({"hello": 1, "$db": "admin"})"));
-    Bytes burst;
-    for (int i = 0; i < 2000; ++i) burst.insert(burst.end(), hello.begin(), hello.end());
+    Bytes burst = helloBurst(2000);
     // Keep pushing requests without reading; the daemon must stop reading too (backpressure),
     // so our sends eventually stall instead of the daemon buffering without bound.
     size_t rounds = 0;
@@ -134,9 +144,7 @@ TEST_F(SlowClientTest, AClientThatNeverReadsBlocksNobody) {
 
 TEST_F(SlowClientTest, AClientThatNeverReadsDoesNotHoldUpShutdown) {
     Client greedy = Client::tcp(port(), 4096);
-    Bytes hello = wire::opMsg(1, bson::Doc::fromJson(R"({"hello": 1, "$db": "admin"})"));
-    Bytes burst;
-    for (int i = 0; i < 2000; ++i) burst.insert(burst.end(), hello.begin(), hello.end());
+    Bytes burst = helloBurst(2000);
     for (int i = 0; i < 50 && greedy.send(burst, milliseconds(300)); ++i) {
     }
     auto started = Clock::now();

@@ -53,6 +53,16 @@ Bytes pingWithSection(const Bytes& section) {
     return m;
 }
 
+// pingWithSection with one kind-1 section named "d" holding the bytes `doc`.
+Bytes pingWithSequence(const Bytes& doc) {
+    Bytes s{1};
+    wire::putInt32(s, static_cast<int32_t>(4 + 2 + doc.size()));
+    s.push_back('d');
+    s.push_back(0);
+    s.insert(s.end(), doc.begin(), doc.end());
+    return pingWithSection(s);
+}
+
 Bytes pingBody() {
     return raw::doc(raw::concat({raw::int32Field("ping", 1), raw::stringField("$db", "admin")}));
 }
@@ -215,14 +225,9 @@ const std::vector<WireCase>& cases() {
          Expect::kClosed},
         {"sequence_with_bad_document",
          [] {
-             Bytes s{1};
              Bytes d = pingBody();
              wire::patchInt32(d, 0, static_cast<int32_t>(d.size() + 3));
-             wire::putInt32(s, static_cast<int32_t>(4 + 2 + d.size()));
-             s.push_back('d');
-             s.push_back(0);
-             s.insert(s.end(), d.begin(), d.end());
-             return pingWithSection(s);
+             return pingWithSequence(d);
          },
          Expect::kClosed},
         {"sequence_named_like_the_body_field",
@@ -357,17 +362,7 @@ const std::vector<WireCase>& cases() {
                               raw::stringField("$db", "admin")})));
          },
          Expect::kClosed},
-        {"nesting_1000_deep_in_a_sequence",
-         [] {
-             Bytes m = ping();
-             Bytes d = raw::nested(1000);
-             Bytes s{1};
-             wire::putInt32(s, static_cast<int32_t>(4 + 2 + d.size()));
-             s.push_back('d');
-             s.push_back(0);
-             s.insert(s.end(), d.begin(), d.end());
-             return pingWithSection(s);
-         },
+        {"nesting_1000_deep_in_a_sequence", [] { return pingWithSequence(raw::nested(1000)); },
          Expect::kClosed},
         // Arrays whose keys are not "0", "1", ... are valid BSON to bson_validate, but libbson
         // refuses to append them to a new document: code that rebuilds the body must cope.

@@ -14,6 +14,8 @@
 
 #include <rapidjson/document.h>
 
+#include "support/child_exit.h"
+
 extern char** environ;
 
 namespace cryptd::test {
@@ -162,14 +164,8 @@ void DaemonProcess::onLogLine(const std::string& line) {
 
 bool DaemonProcess::reap(bool block) {
     if (exitCode_) return true;
-    int status = 0;
-    pid_t r;
-    do {
-        r = ::waitpid(pid_, &status, block ? 0 : WNOHANG);
-    } while (r < 0 && errno == EINTR);
-    if (r != pid_) return false;
-    exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return true;
+    exitCode_ = reapChild(pid_, block);
+    return exitCode_.has_value();
 }
 
 bool DaemonProcess::waitUntilReady(std::chrono::milliseconds timeout) {

@@ -109,19 +109,6 @@ void collectPlaintext(bson::View v, const std::string& path, std::vector<std::st
     }
 }
 
-size_t countMarkings(bson::View v) {
-    size_t n = 0;
-    for (bson::Element e : v) {
-        DecodedMarking m;
-        if (decodeMarking(e, m)) {
-            ++n;
-        } else if (e.isDocument() || e.isArray()) {
-            n += countMarkings(e.document());
-        }
-    }
-    return n;
-}
-
 // The safe outcome: rejected, or nothing bound for an encrypted field left in the clear.
 void expectSafe(const bson::Doc& cmd) {
     Outcome o = run(cmd.view());

@@ -87,19 +87,6 @@ bson::Doc daemonForm(bson::View result) {
     return b.finish();
 }
 
-size_t countMarkings(bson::View v) {
-    size_t n = 0;
-    for (bson::Element e : v) {
-        DecodedMarking m;
-        if (decodeMarking(e, m)) {
-            ++n;
-        } else if (e.isDocument() || e.isArray()) {
-            n += countMarkings(e.document());
-        }
-    }
-    return n;
-}
-
 struct ReplyPair {
     const char* dir;
     bool placeholders;  // our flags: placeholders == a marking in result,

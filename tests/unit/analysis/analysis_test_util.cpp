@@ -110,4 +110,17 @@ void expectAnalyzeError(const std::string& commandJson, ErrorCode code,
     expectError([&] { analyzeDoc(commandJson); }, code, substring);
 }
 
+size_t countMarkings(bson::View v) {
+    size_t n = 0;
+    for (bson::Element e : v) {
+        DecodedMarking m;
+        if (decodeMarking(e, m)) {
+            ++n;
+        } else if (e.isDocument() || e.isArray()) {
+            n += countMarkings(e.document());
+        }
+    }
+    return n;
+}
+
 }  // namespace cryptd::analysis::test

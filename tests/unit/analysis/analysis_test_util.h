@@ -29,6 +29,9 @@ std::string standardSchemaJson();
 // Replaces every marking in `v` by {"$marking": {...}} with ki as a UUID string.
 bson::Doc expandMarkings(bson::View v);
 
+// The number of markings anywhere in `v` (documents and arrays searched, markings not entered).
+size_t countMarkings(bson::View v);
+
 // Analyzes `commandJson` (which carries jsonSchema + isRemoteSchema) like the daemon does, with
 // the real schema parser; returns the reply rendered with expandMarkings as relaxed JSON.
 std::string analyzeJson(const std::string& commandJson);
