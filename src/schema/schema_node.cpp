@@ -35,14 +35,11 @@ void Node::finish() {
         patterns_.clear();
         return;
     }
-    // Keys are final now: the map's views stay valid (the vector is never touched again).
-    byName_.reserve(properties_.size());
-    for (const auto& [name, node] : properties_) byName_.emplace(name, node.get());
-}
-
-const Node* Node::findProperty(std::string_view name) const {
-    auto it = byName_.find(name);
-    return it == byName_.end() ? nullptr : it->second;
+    // Keys are final now: the index's views stay valid (the vector is never touched again).
+    std::vector<PropertyIndex::Entry> entries;
+    entries.reserve(properties_.size());
+    for (const auto& [name, node] : properties_) entries.push_back({name, node.get()});
+    byName_.build(std::move(entries));
 }
 
 const SchemaNode* Node::child(std::string_view name) const {
@@ -56,7 +53,7 @@ const SchemaNode* Node::child(std::string_view name) const {
 
     // JSON-schema: properties[name] and every matching patternProperties entry apply;
     // additionalProperties only when none did.
-    const Node* first = findProperty(name);
+    const Node* first = byName_.find(name);
     if (!patterns_.empty()) {
         const Pattern* firstPattern = nullptr;  // where `first` came from, for the message
         std::wstring wide = PropertyPattern::decodeName(name);
@@ -93,7 +90,7 @@ bool Node::equivalent(const Node& a, const Node& b) {
     if (a.properties_.size() != b.properties_.size() || a.patterns_.size() != b.patterns_.size())
         return false;
     for (const auto& [name, node] : a.properties_) {
-        const Node* other = b.findProperty(name);
+        const Node* other = b.byName_.find(name);
         if (!other || !equivalent(*node, *other)) return false;
     }
     for (size_t i = 0; i < a.patterns_.size(); ++i) {

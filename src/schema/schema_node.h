@@ -7,11 +7,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "schema/encryption_schema.h"
+#include "schema/property_index.h"
 #include "schema/property_pattern.h"
 
 namespace cryptd::schema {
@@ -56,12 +56,10 @@ class Node final : public SchemaNode {
     static bool equivalent(const Node& a, const Node& b);
 
   private:
-    const Node* findProperty(std::string_view name) const;
-
     std::optional<ResolvedEncryption> encrypt_;
     bool containsEncryption_ = false;
     std::vector<std::pair<std::string, std::unique_ptr<Node>>> properties_;  // schema order
-    std::unordered_map<std::string_view, const Node*> byName_;  // views into properties_ keys
+    PropertyIndex byName_;  // views into properties_ keys
     std::vector<Pattern> patterns_;
     std::unique_ptr<Node>
         additional_;  // additionalProperties subschema; null when true/false/absent
