@@ -23,11 +23,7 @@ bool appendRegexOperator(bson::Builder& out, std::string_view key, bson::View va
     auto opts = value.find("$options");
     if (!re || !re->isString() || value.count() != (opts ? 2u : 1u)) return false;
     if (opts && !opts->isString()) return false;
-    std::string pattern(re->utf8());
-    std::string options = opts ? std::string(opts->utf8()) : std::string();
-    bson::Doc tmp;  // a one-field document holding the regex, to copy it under `key`
-    bson_append_regex(tmp.get(), "r", 1, pattern.c_str(), options.c_str());
-    out.append(key, *tmp.view().begin());
+    out.appendRegex(key, re->utf8(), opts ? opts->utf8() : std::string_view(""));
     return true;
 }
 

@@ -19,7 +19,7 @@ constexpr std::string_view kPlaceholdersField = "hasEncryptionPlaceholders";
 // copied a second time. Its value byte sits after the length (4), the type byte (1) and the key.
 void setFirstBool(bson::Doc& reply, bool value) {
     constexpr size_t kValueOffset = 4 + 1 + kPlaceholdersField.size() + 1;
-    auto* data = const_cast<uint8_t*>(reply.data());  // heap bson_t we own
+    uint8_t* data = reply.mutableData();
     BSON_ASSERT(data[4] == BSON_TYPE_BOOL);
     BSON_ASSERT(std::memcmp(data + 5, kPlaceholdersField.data(), kPlaceholdersField.size()) == 0);
     data[kValueOffset] = value ? 1 : 0;

@@ -1,7 +1,10 @@
 #include "common/bson.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
+#include <utility>
 
 #include "common/bson_validate.h"
 #include "common/error.h"
@@ -9,8 +12,6 @@
 namespace cryptd::bson {
 
 namespace {
-constexpr uint8_t kEmptyDoc[5] = {5, 0, 0, 0, 0};
-
 struct FreeString {
     void operator()(char* s) const { bson_free(s); }
 };
@@ -21,42 +22,49 @@ std::string takeString(char* s) {
     return owned ? std::string(owned.get()) : std::string();
 }
 
-int keyLen(std::string_view key) {
-    // libbson takes int lengths; keys never come near 2 GB (documents are capped at 16 MB).
-    return static_cast<int>(key.size());
+// A malloc'd copy (Doc frees with std::free, as it does a Builder's buffer).
+uint8_t* copyBytes(const uint8_t* data, size_t len) {
+    auto* out = static_cast<uint8_t*>(std::malloc(len));
+    if (!out) throw std::bad_alloc();
+    std::memcpy(out, data, len);
+    return out;
+}
+
+// What bson_init_static / bson_new_from_data check: the length header and the last zero.
+bool framed(const uint8_t* data, size_t len) {
+    return data && len >= 5 && len <= INT32_MAX && loadLE32(data) == len && data[len - 1] == 0;
 }
 }  // namespace
 
 // ---- Doc ----
 
-Doc::Doc() : bson_(bson_new()) {}
-Doc::Doc(bson_t* adopted) : bson_(adopted ? adopted : bson_new()) {}
-Doc::Doc(Doc&& other) noexcept : bson_(other.bson_) {
-    other.bson_ = nullptr;
+Doc::Doc(bson_t* adopted) {
+    if (!adopted) return;
+    data_ = copyBytes(bson_get_data(adopted), adopted->len);
+    bson_destroy(adopted);
 }
+Doc::Doc(Doc&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), shadow_(std::move(other.shadow_)) {}
 Doc& Doc::operator=(Doc&& other) noexcept {
     if (this != &other) {
-        if (bson_) bson_destroy(bson_);
-        bson_ = other.bson_;
-        other.bson_ = nullptr;
+        std::free(data_);
+        data_ = std::exchange(other.data_, nullptr);
+        shadow_ = std::move(other.shadow_);
     }
     return *this;
 }
 Doc::~Doc() {
-    if (bson_) bson_destroy(bson_);
+    std::free(data_);
 }
 
 Doc Doc::copyOf(const uint8_t* data, size_t len) {
     if (!isValid(data, len)) fail(ErrorCode::InvalidBSON, "invalid BSON document");
-    bson_t* b = bson_new_from_data(data, len);
-    if (!b) fail(ErrorCode::InvalidBSON, "invalid BSON document");
-    return Doc(b);
+    return Doc(Owned{}, copyBytes(data, len));
 }
 
 Doc Doc::copyOf(View view) {
-    bson_t* b = bson_new_from_data(view.data(), view.size());
-    if (!b) fail(ErrorCode::InvalidBSON, "invalid BSON document");
-    return Doc(b);
+    if (!framed(view.data(), view.size())) fail(ErrorCode::InvalidBSON, "invalid BSON document");
+    return Doc(Owned{}, copyBytes(view.data(), view.size()));
 }
 
 Doc Doc::fromJson(std::string_view json) {
@@ -68,16 +76,20 @@ Doc Doc::fromJson(std::string_view json) {
 }
 
 Doc Doc::clone() const {
-    return Doc(bson_copy(bson_));
+    return data_ ? Doc(Owned{}, copyBytes(data_, size())) : Doc();
 }
 View Doc::view() const {
-    return View::of(bson_);
+    return {data(), size()};
 }
-const uint8_t* Doc::data() const {
-    return bson_get_data(bson_);
+uint8_t* Doc::mutableData() {
+    if (!data_) data_ = copyBytes(kEmptyDocBytes, sizeof kEmptyDocBytes);
+    return data_;
 }
-uint32_t Doc::size() const {
-    return bson_->len;
+const bson_t* Doc::get() const {
+    if (!shadow_) shadow_ = std::make_unique<Shadow>();
+    // Cannot fail: a Doc always holds one framed document.
+    bson_init_static(&shadow_->b, data(), size());
+    return &shadow_->b;
 }
 std::string Doc::toJson() const {
     return view().toJson();
@@ -179,7 +191,7 @@ Element::Binary Element::binary() const {
 
 // ---- View ----
 
-View::View() : data_(kEmptyDoc), len_(sizeof kEmptyDoc) {}
+View::View() : data_(kEmptyDocBytes), len_(sizeof kEmptyDocBytes) {}
 
 View::Iterator::Iterator(const View& view) {
     done_ = !bson_iter_init_from_data(&it_, view.data(), view.size()) || !bson_iter_next(&it_);
@@ -225,88 +237,6 @@ bool View::operator==(const View& o) const {
 
 bool isValid(const uint8_t* data, size_t len) {
     return static_cast<bool>(validate(data, len));
-}
-
-// ---- Builder ----
-
-Builder::Builder() : target_(bson_new()), owned_(true) {}
-Builder::~Builder() {
-    if (owned_ && target_) bson_destroy(target_);
-}
-
-void Builder::check(bool appended) {
-    if (!appended) {
-        fail(ErrorCode::BSONObjectTooLarge, "BSON document too large to build");
-    }
-}
-
-Builder& Builder::append(std::string_view key, const Element& e) {
-    return appendValue(key, e.value());
-}
-Builder& Builder::appendValue(std::string_view key, const bson_value_t* v) {
-    check(bson_append_value(target_, key.data(), keyLen(key), v));
-    return *this;
-}
-Builder& Builder::appendUtf8(std::string_view key, std::string_view v) {
-    check(bson_append_utf8(target_, key.data(), keyLen(key), v.data(), static_cast<int>(v.size())));
-    return *this;
-}
-Builder& Builder::appendInt32(std::string_view key, int32_t v) {
-    check(bson_append_int32(target_, key.data(), keyLen(key), v));
-    return *this;
-}
-Builder& Builder::appendInt64(std::string_view key, int64_t v) {
-    check(bson_append_int64(target_, key.data(), keyLen(key), v));
-    return *this;
-}
-Builder& Builder::appendDouble(std::string_view key, double v) {
-    check(bson_append_double(target_, key.data(), keyLen(key), v));
-    return *this;
-}
-Builder& Builder::appendBool(std::string_view key, bool v) {
-    check(bson_append_bool(target_, key.data(), keyLen(key), v));
-    return *this;
-}
-Builder& Builder::appendNull(std::string_view key) {
-    check(bson_append_null(target_, key.data(), keyLen(key)));
-    return *this;
-}
-Builder& Builder::appendDateTime(std::string_view key, int64_t millis) {
-    check(bson_append_date_time(target_, key.data(), keyLen(key), millis));
-    return *this;
-}
-Builder& Builder::appendDocument(std::string_view key, View v) {
-    bson_t b = v.asBsonT();
-    check(bson_append_document(target_, key.data(), keyLen(key), &b));
-    return *this;
-}
-Builder& Builder::appendArray(std::string_view key, View v) {
-    bson_t b = v.asBsonT();
-    check(bson_append_array(target_, key.data(), keyLen(key), &b));
-    return *this;
-}
-Builder& Builder::appendBinary(std::string_view key, bson_subtype_t subtype, const uint8_t* data,
-                               uint32_t len) {
-    check(bson_append_binary(target_, key.data(), keyLen(key), subtype, data, len));
-    return *this;
-}
-
-void Builder::beginChild(std::string_view key, bool array, bson_t* child) {
-    bool ok = array ? bson_append_array_begin(target_, key.data(), keyLen(key), child)
-                    : bson_append_document_begin(target_, key.data(), keyLen(key), child);
-    check(ok);
-}
-
-void Builder::endChild(bool array, bson_t* child) {
-    bool ok =
-        array ? bson_append_array_end(target_, child) : bson_append_document_end(target_, child);
-    check(ok);
-}
-
-Doc Builder::finish() {
-    Doc out(target_);
-    target_ = bson_new();
-    return out;
 }
 
 std::string_view arrayKey(uint32_t i, char (&buf)[16]) {

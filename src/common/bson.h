@@ -1,11 +1,13 @@
 #pragma once
-// RAII and iteration over libbson. Doc owns a bson_t; View and Element borrow bytes owned by
-// someone else (a Doc, a wire message) and must not outlive them. Builder appends fields and
-// hands back a Doc. Nothing here knows about MongoDB commands.
+// BSON ownership, iteration and writing. Doc owns a document's bytes; View and Element borrow bytes
+// owned by someone else (a Doc, a wire message) and must not outlive them; reading goes through
+// libbson's iterator. Builder writes BSON bytes itself (bson_builder.cpp) and hands back a Doc.
+// Nothing here knows about MongoDB commands.
 
 #include <bson/bson.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,11 +17,18 @@ namespace cryptd::bson {
 class Element;
 class View;
 
-// A BSON document owned by this object (a heap bson_t). Move-only.
+// Little-endian int32 at p (BSON's length headers); one load on little-endian machines.
+inline uint32_t loadLE32(const uint8_t* p) {
+    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+inline constexpr uint8_t kEmptyDocBytes[5] = {5, 0, 0, 0, 0};
+
+// A BSON document owned by this object: a plain heap buffer (malloc'd, so a Builder's grown buffer
+// is handed over without a copy). Move-only; a moved-from Doc is the empty document.
 class Doc {
   public:
-    Doc();                          // the empty document {}
-    explicit Doc(bson_t* adopted);  // takes ownership of a bson_new*() result
+    Doc() = default;                // the empty document {} (allocates nothing)
+    explicit Doc(bson_t* adopted);  // copies a bson_new*() result's bytes and destroys it
     Doc(Doc&& other) noexcept;
     Doc& operator=(Doc&& other) noexcept;
     Doc(const Doc&) = delete;
@@ -34,16 +43,29 @@ class Doc {
 
     Doc clone() const;
     View view() const;
-    const uint8_t* data() const;
-    uint32_t size() const;
-    const bson_t* get() const { return bson_; }
-    bson_t* get() { return bson_; }
+    const uint8_t* data() const { return data_ ? data_ : kEmptyDocBytes; }
+    uint32_t size() const { return loadLE32(data()); }
+    // For patching bytes in place without changing the length (e.g. a placeholder flag).
+    uint8_t* mutableData();
+    // A read-only bson_t over the bytes, for libbson / libmongoc / libmongocrypt calls. Valid until
+    // the next get(), a mutableData() change of length (never) or the Doc's end; moves keep it.
+    const bson_t* get() const;
     // Relaxed Extended JSON, for logs and messages.
     std::string toJson() const;
     std::string toCanonicalJson() const;
 
   private:
-    bson_t* bson_;
+    friend class Builder;
+    struct Owned {};
+    Doc(Owned, uint8_t* data) : data_(data) {}
+
+    uint8_t* data_ = nullptr;  // nullptr: the empty document
+    // Made on the first get(); a static bson_t points at data_, so it lives on the heap and is
+    // never memcpy-moved with the Doc.
+    struct Shadow {
+        bson_t b;
+    };
+    mutable std::unique_ptr<Shadow> shadow_;
 };
 
 // One element of a document: key, type and value. Valid while the document bytes live.
@@ -138,17 +160,24 @@ std::string_view typeAlias(bson_type_t type);
 // any array keys): lengths consistent, keys valid UTF-8, no zero byte inside string values.
 bool isValid(const uint8_t* data, size_t len);
 
-// Appends fields to a new document. Each append copies the value.
+// Writes a new document into one growable heap buffer; the bytes are those libbson would write.
+// Each append copies the value (the source must not be this builder's own buffer, which may move).
+// Nested documents and arrays are written in place into the same buffer. Between appends the buffer
+// always holds a complete document, so view() and size() may be read at any time (a view is
+// invalidated by the next append). Keys containing a zero byte are refused (Error BadValue); a
+// document that would pass 2^31-1 bytes fails with Error BSONObjectTooLarge and is left unchanged.
 class Builder {
   public:
-    Builder();
+    Builder() = default;  // allocates on the first append
     Builder(const Builder&) = delete;
     Builder& operator=(const Builder&) = delete;
     ~Builder();
 
-    Builder& append(std::string_view key, const Element& e);  // same value, new key
+    // The element's value bytes as they are (regexes re-encoded as libbson does: options sorted).
+    Builder& append(std::string_view key, const Element& e);
     Builder& append(const Element& e) { return append(e.key(), e); }
     Builder& appendValue(std::string_view key, const bson_value_t* v);
+    // A string_view without data (nullptr) is written as null, as libbson does.
     Builder& appendUtf8(std::string_view key, std::string_view v);
     Builder& appendInt32(std::string_view key, int32_t v);
     Builder& appendInt64(std::string_view key, int64_t v);
@@ -160,42 +189,64 @@ class Builder {
     Builder& appendArray(std::string_view key, View v);
     Builder& appendBinary(std::string_view key, bson_subtype_t subtype, const uint8_t* data,
                           uint32_t len);
-    // Builds a nested document / array in place: fill(childBuilder).
+    // Options are kept as libbson keeps them: only i l m s u x, sorted, each once.
+    Builder& appendRegex(std::string_view key, std::string_view pattern, std::string_view options);
+    // Builds a nested document / array in place: fill(childBuilder). If fill throws, the child is
+    // closed with what it holds and the exception goes on.
     template <typename Fill>
     Builder& appendDocument(std::string_view key, Fill&& fill) {
-        return nested(key, false, std::forward<Fill>(fill));
+        return nested(key, BSON_TYPE_DOCUMENT, std::forward<Fill>(fill));
     }
     template <typename Fill>
     Builder& appendArray(std::string_view key, Fill&& fill) {
-        return nested(key, true, std::forward<Fill>(fill));
+        return nested(key, BSON_TYPE_ARRAY, std::forward<Fill>(fill));
     }
 
-    uint32_t size() const { return target_->len; }
-    View view() const { return View::of(target_); }
-    Doc finish();  // the builder is empty afterwards
+    uint32_t size() const { return buf_->data ? loadLE32(buf_->data + start_) : 5; }
+    View view() const;
+    Doc finish();  // hands the buffer over without copying; the builder is empty afterwards
 
   private:
-    explicit Builder(bson_t* child) : target_(child), owned_(false) {}
+    // The bytes being written, shared by a builder and the children nested in it. `len` ends
+    // just after the innermost open document's terminating zero; each of the `open` children
+    // still owes its parent one terminating zero, for which `cap` always keeps room.
+    struct Buffer {
+        uint8_t* data = nullptr;
+        uint32_t len = 0;
+        uint32_t cap = 0;
+        uint32_t open = 0;
+    };
+    Builder(Buffer* buf, uint32_t start, uint32_t depth)
+        : buf_(buf), start_(start), depth_(depth) {}
+
     template <typename Fill>
-    Builder& nested(std::string_view key, bool array, Fill&& fill) {
-        bson_t child;
-        beginChild(key, array, &child);
-        Builder sub(&child);
+    Builder& nested(std::string_view key, bson_type_t type, Fill&& fill) {
+        Builder child(buf_, beginChild(key, type), depth_ + 1);
         try {
-            fill(sub);
+            fill(child);
         } catch (...) {
-            endChild(array, &child);
+            endChild();
             throw;
         }
-        endChild(array, &child);
+        endChild();
         return *this;
     }
-    void beginChild(std::string_view key, bool array, bson_t* child);
-    void endChild(bool array, bson_t* child);
-    void check(bool appended);
+    uint32_t beginChild(std::string_view key, bson_type_t type);  // returns the child's offset
+    void endChild() noexcept;
+    // Writes type and key, ends this document after a value of valueSize bytes and returns where
+    // the value goes. Throws (changing nothing) on a bad key, a misuse or the size limit.
+    uint8_t* element(bson_type_t type, std::string_view key, size_t valueSize);
+    uint8_t* reserve(bson_type_t type, std::string_view key, size_t valueSize);
+    void grow(size_t need);
+    void writeString(bson_type_t type, std::string_view key, const char* s, size_t n);
+    void writeBinary(std::string_view key, bson_subtype_t subtype, const uint8_t* data, size_t n);
+    void writeRegex(std::string_view key, std::string_view pattern, std::string_view options);
+    void writeBytes(bson_type_t type, std::string_view key, const uint8_t* data, size_t n);
 
-    bson_t* target_;
-    bool owned_;
+    Buffer own_;           // used by a top-level builder only
+    Buffer* buf_ = &own_;  // a nested builder's points at its parent's (never moved: no copy/move)
+    uint32_t start_ = 0;   // where this document's length header is
+    uint32_t depth_ = 0;   // how many documents enclose this one
 };
 
 // Key of array element i ("0", "1", ...), valid until the next call with the same buffer.
