@@ -25,7 +25,7 @@ int wireTarget(const uint8_t* data, size_t size) {
         if (!wire::checkDocument(request.body.data(), request.body.size())) {
             fail("parseRequest let through a body deeper than the limit or with odd array keys");
         }
-        auto reply = wire::serializeReply(request, 1, request.body.view());
+        auto reply = wire::serializeReply(request, 1, request.body);
         if (reply.size() < wire::kHeaderSize ||
             static_cast<size_t>(static_cast<uint32_t>(reply[0] | reply[1] << 8 | reply[2] << 16 |
                                                       reply[3] << 24)) != reply.size()) {

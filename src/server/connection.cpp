@@ -1,5 +1,7 @@
 #include "server/connection.h"
 
+#include <array>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -57,7 +59,7 @@ class Registration {
 void logCommand(Logger& logger, std::string_view connection, const wire::Request& request,
                 bson::View reply, std::chrono::steady_clock::duration took) {
     if (!logger.enabled(Severity::kDebug1)) return;
-    bson::View body = request.body.view();
+    bson::View body = request.body;
     auto first = body.begin();
     std::string_view command = first == body.end() ? std::string_view() : (*first).key();
     log(logger, Severity::kDebug1, Component::kCommand, connection, 9100005, "Command",
@@ -258,8 +260,8 @@ asio::awaitable<void> serveConnection(ServerCore& core,
             }
             if (closed) break;
             watch.complete();
+            // The request views the buffer: consumed once the reply is built.
             wire::Request request = wire::parseRequest({buffer.data(), total});
-            buffer.consume(total);
             slot.busy = true;
             core.noteActivity();
             const auto started = std::chrono::steady_clock::now();
@@ -267,21 +269,28 @@ asio::awaitable<void> serveConnection(ServerCore& core,
             if (total <= kInlineDispatchBytes) {
                 // Small commands (nearly all) are answered on this thread: a hand-off to the
                 // pool costs more than their analysis.
-                reply = core.dispatcher.dispatch(request.body.view(), ctx);
+                reply = core.dispatcher.dispatch(request.body, ctx);
             } else {
                 // Big ones go to the pool so this thread keeps serving the other connections.
                 reply = co_await asio::co_spawn(
                     core.pool,
                     [&]() -> asio::awaitable<bson::Doc> {
-                        co_return core.dispatcher.dispatch(request.body.view(), ctx);
+                        co_return core.dispatcher.dispatch(request.body, ctx);
                     },
                     asio::use_awaitable);
             }
             logCommand(core.logger, name, request, reply.view(),
                        std::chrono::steady_clock::now() - started);
+            buffer.consume(total);
             if (!request.moreToCome) {
-                auto bytes = wire::serializeReply(request, core.nextRequestId++, reply.view());
-                auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(bytes), kUseTuple);
+                // Header, body and checksum in one gathered write: the body is not copied.
+                const wire::ReplyFrame frame =
+                    wire::frameReply(request, core.nextRequestId++, reply.view());
+                const std::array<asio::const_buffer, 3> pieces = {
+                    asio::buffer(frame.head.data(), frame.headSize),
+                    asio::buffer(reply.data(), reply.size()),
+                    asio::buffer(frame.tail.data(), frame.tailSize)};
+                auto [wec, wn] = co_await asio::async_write(socket, pieces, kUseTuple);
                 if (wec) {
                     closeReason = "write failed: " + wec.message();
                     break;

@@ -205,9 +205,8 @@ Request parseOpMsg(const Header& header, std::span<const uint8_t> message) {
         for (auto d : s.documents) validate(d, "OP_MSG document sequence", 2);
     }
     if (sequences.empty()) {
-        // validate() above checked these bytes: copy them without a second bson_validate (its
-        // UTF-8 pass over the whole command and schema was a quarter of the work of a find).
-        req.body = bson::Doc::copyOf(bson::View(body.data(), static_cast<uint32_t>(body.size())));
+        // validate() above checked these bytes: the command is read where it arrived, no copy.
+        req.body = bson::View(body.data(), static_cast<uint32_t>(body.size()));
         return req;
     }
 
@@ -224,7 +223,8 @@ Request parseOpMsg(const Header& header, std::span<const uint8_t> message) {
         }
         folded.appendArrayOfDocuments(s.identifier, s.documents);
     }
-    req.body = folded.finish();
+    req.storage = folded.finish();
+    req.body = req.storage.view();
     return req;
 }
 
@@ -260,7 +260,8 @@ Request parseOpQuery(const Header& header, std::span<const uint8_t> message) {
     RawDocWriter b;
     b.appendElements(q);
     if (!q.find("$db")) b.appendString("$db", db);
-    req.body = b.finish();
+    req.storage = b.finish();
+    req.body = req.storage.view();
     return req;
 }
 
@@ -295,6 +296,7 @@ Request parseOpCompressed(const Header& header, std::span<const uint8_t> message
     Request req = original == static_cast<int32_t>(OpCode::kMsg) ? parseOpMsg(header, inner)
                                                                  : parseOpQuery(header, inner);
     req.compressed = true;
+    req.detach();  // `inner` ends here
     return req;
 }
 
@@ -343,46 +345,83 @@ Request parseRequest(std::span<const uint8_t> message) {
     throw FramingError("unsupported opcode " + std::to_string(h.opCode));
 }
 
+void Request::detach() {
+    if (body.data() == storage.data()) return;
+    storage = bson::Doc::copyOf(body);
+    body = storage.view();
+}
+
+namespace {
+
+// Little-endian int32 into a frame's fixed buffer.
+template <size_t N>
+void putInt32(std::array<uint8_t, N>& out, size_t& at, int32_t v) {
+    auto u = static_cast<uint32_t>(v);
+    for (int i = 0; i < 4; ++i) out[at++] = static_cast<uint8_t>(u >> (8 * i));
+}
+
+ReplyFrame frameOpMsg(int32_t requestId, int32_t responseTo, uint32_t flags, bson::View body) {
+    ReplyFrame f;
+    const bool checksum = flags & kChecksumPresent;
+    const size_t total = kHeaderSize + 4 + 1 + body.size() + (checksum ? 4 : 0);
+    putInt32(f.head, f.headSize, static_cast<int32_t>(total));
+    putInt32(f.head, f.headSize, requestId);
+    putInt32(f.head, f.headSize, responseTo);
+    putInt32(f.head, f.headSize, static_cast<int32_t>(OpCode::kMsg));
+    putInt32(f.head, f.headSize, static_cast<int32_t>(flags));
+    f.head[f.headSize++] = 0;  // kind 0: the body
+    if (checksum) {
+        uint32_t crc = crc32c({f.head.data(), f.headSize});
+        crc = crc32c({body.data(), body.size()}, crc);
+        putInt32(f.tail, f.tailSize, static_cast<int32_t>(crc));
+    }
+    return f;
+}
+
+ReplyFrame frameOpReply(int32_t requestId, int32_t responseTo, bson::View body) {
+    ReplyFrame f;
+    putInt32(f.head, f.headSize, static_cast<int32_t>(kHeaderSize + 20 + body.size()));
+    putInt32(f.head, f.headSize, requestId);
+    putInt32(f.head, f.headSize, responseTo);
+    putInt32(f.head, f.headSize, static_cast<int32_t>(OpCode::kReply));
+    putInt32(f.head, f.headSize, 0);  // responseFlags
+    putInt32(f.head, f.headSize, 0);  // cursorID (int64)
+    putInt32(f.head, f.headSize, 0);
+    putInt32(f.head, f.headSize, 0);  // startingFrom
+    putInt32(f.head, f.headSize, 1);  // numberReturned
+    return f;
+}
+
+std::vector<uint8_t> joined(const ReplyFrame& f, bson::View body) {
+    std::vector<uint8_t> out;
+    out.reserve(f.headSize + body.size() + f.tailSize);
+    out.insert(out.end(), f.head.begin(), f.head.begin() + static_cast<ptrdiff_t>(f.headSize));
+    out.insert(out.end(), body.data(), body.data() + body.size());
+    out.insert(out.end(), f.tail.begin(), f.tail.begin() + static_cast<ptrdiff_t>(f.tailSize));
+    return out;
+}
+
+}  // namespace
+
 std::vector<uint8_t> serializeOpMsg(int32_t requestId, int32_t responseTo, uint32_t flags,
                                     bson::View body) {
-    std::vector<uint8_t> out;
-    out.reserve(kHeaderSize + 4 + 1 + body.size() + 4);
-    storeInt32(out, 0);  // length, patched below
-    storeInt32(out, requestId);
-    storeInt32(out, responseTo);
-    storeInt32(out, static_cast<int32_t>(OpCode::kMsg));
-    storeInt32(out, static_cast<int32_t>(flags));
-    out.push_back(0);  // kind 0: the body
-    out.insert(out.end(), body.data(), body.data() + body.size());
-    size_t total = out.size() + ((flags & kChecksumPresent) ? 4 : 0);
-    storeInt32At(out, 0, static_cast<int32_t>(total));
-    if (flags & kChecksumPresent) storeInt32(out, static_cast<int32_t>(crc32c(out)));
-    return out;
+    return joined(frameOpMsg(requestId, responseTo, flags, body), body);
 }
 
 std::vector<uint8_t> serializeOpReply(int32_t requestId, int32_t responseTo, bson::View body) {
-    std::vector<uint8_t> out;
-    out.reserve(kHeaderSize + 20 + body.size());
-    storeInt32(out, 0);
-    storeInt32(out, requestId);
-    storeInt32(out, responseTo);
-    storeInt32(out, static_cast<int32_t>(OpCode::kReply));
-    storeInt32(out, 0);  // responseFlags
-    storeInt32(out, 0);  // cursorID (int64)
-    storeInt32(out, 0);
-    storeInt32(out, 0);  // startingFrom
-    storeInt32(out, 1);  // numberReturned
-    out.insert(out.end(), body.data(), body.data() + body.size());
-    storeInt32At(out, 0, static_cast<int32_t>(out.size()));
-    return out;
+    return joined(frameOpReply(requestId, responseTo, body), body);
+}
+
+ReplyFrame frameReply(const Request& request, int32_t requestId, bson::View body) {
+    if (request.protocol == Protocol::kOpQuery) {
+        return frameOpReply(requestId, request.requestId, body);
+    }
+    return frameOpMsg(requestId, request.requestId, request.checksumPresent ? kChecksumPresent : 0,
+                      body);
 }
 
 std::vector<uint8_t> serializeReply(const Request& request, int32_t requestId, bson::View body) {
-    if (request.protocol == Protocol::kOpQuery) {
-        return serializeOpReply(requestId, request.requestId, body);
-    }
-    return serializeOpMsg(requestId, request.requestId,
-                          request.checksumPresent ? kChecksumPresent : 0, body);
+    return joined(frameReply(request, requestId, body), body);
 }
 
 bson::Validation checkDocument(const uint8_t* data, size_t len, int maxDepth) {

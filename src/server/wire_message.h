@@ -21,6 +21,7 @@
 // A request that breaks these rules throws FramingError: the connection that sent it is closed
 // (its byte stream cannot be trusted any more). Command-level problems are not found here.
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -74,17 +75,35 @@ struct Request {
     Protocol protocol = Protocol::kOpMsg;
     int32_t requestId = 0;
     // The command: OP_MSG body with kind-1 sequences folded in as arrays; for OP_QUERY the query
-    // (unwrapped from $query) with `$db` set from the namespace.
-    bson::Doc body;
+    // (unwrapped from $query) with `$db` set from the namespace. It views the message bytes when
+    // they hold it as is (an OP_MSG with one body section, nearly every request): those must then
+    // outlive the Request. Otherwise, and after detach(), it views `storage`.
+    bson::View body;
+    bson::Doc storage;
     bool moreToCome = false;       // OP_MSG: the client expects no reply
     bool checksumPresent = false;  // reply with a checksum too
     bool compressed = false;       // arrived inside OP_COMPRESSED
+
+    // Copies the body into `storage` if it views the message bytes, so it outlives them.
+    void detach();
 };
 
-// Parses one whole message (header included). Throws FramingError.
+// Parses one whole message (header included). Throws FramingError. The Request may view the
+// message bytes (see Request::body), hence no overload for a temporary buffer.
 Request parseRequest(std::span<const uint8_t> message);
+Request parseRequest(std::vector<uint8_t>&& message) = delete;
 
-// The reply to `request`, in its protocol (OP_MSG -> OP_MSG, OP_QUERY -> OP_REPLY).
+// The bytes around a reply body (header, flags or OP_REPLY fields; the checksum when the request
+// carried one), so the body is written from where it was built, in one gathered write.
+struct ReplyFrame {
+    std::array<uint8_t, kHeaderSize + 20> head{};  // OP_REPLY's is the longest
+    size_t headSize = 0;
+    std::array<uint8_t, 4> tail{};
+    size_t tailSize = 0;
+};
+ReplyFrame frameReply(const Request& request, int32_t requestId, bson::View body);
+
+// The reply to `request`, in its protocol (OP_MSG -> OP_MSG, OP_QUERY -> OP_REPLY), as one buffer.
 std::vector<uint8_t> serializeReply(const Request& request, int32_t requestId, bson::View body);
 std::vector<uint8_t> serializeOpMsg(int32_t requestId, int32_t responseTo, uint32_t flags,
                                     bson::View body);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -17,8 +18,11 @@ bson::Doc json(const char* text) {
     return bson::Doc::fromJson(text);
 }
 
+std::string jsonOf(bson::View v) {
+    return v.toCanonicalJson();
+}
 std::string jsonOf(const bson::Doc& d) {
-    return d.view().toCanonicalJson();
+    return jsonOf(d.view());
 }
 
 void expectFramingError(const std::vector<uint8_t>& msg, const std::string& fragment) {
@@ -41,7 +45,8 @@ std::vector<uint8_t> headerWith(int32_t length, int32_t opCode) {
 
 TEST(WireMessageTest, ParsesAnOpMsgBody) {
     auto body = json(R"({"ping": 1, "$db": "admin"})");
-    Request r = parseRequest(tw::opMsg(42, body));
+    auto msg = tw::opMsg(42, body);
+    Request r = parseRequest(msg);
     EXPECT_EQ(r.protocol, Protocol::kOpMsg);
     EXPECT_EQ(r.requestId, 42);
     EXPECT_FALSE(r.moreToCome);
@@ -54,7 +59,8 @@ TEST(WireMessageTest, FoldsDocumentSequencesIntoTheBodyAsArrays) {
     auto a = json(R"({"x": 1})");
     auto b = json(R"({"x": 2})");
     auto u = json(R"({"q": {}})");
-    Request r = parseRequest(tw::opMsg(1, body, 0, {{"documents", {&a, &b}}, {"updates", {&u}}}));
+    auto msg = tw::opMsg(1, body, 0, {{"documents", {&a, &b}}, {"updates", {&u}}});
+    Request r = parseRequest(msg);
     EXPECT_EQ(jsonOf(r.body),
               jsonOf(json(R"({"insert": "c", "$db": "test", "documents": [{"x": 1}, {"x": 2}],
                               "updates": [{"q": {}}]})")));
@@ -62,7 +68,8 @@ TEST(WireMessageTest, FoldsDocumentSequencesIntoTheBodyAsArrays) {
 
 TEST(WireMessageTest, AnEmptyDocumentSequenceBecomesAnEmptyArray) {
     auto body = json(R"({"insert": "c", "$db": "test"})");
-    Request r = parseRequest(tw::opMsg(1, body, 0, {{"documents", {}}}));
+    auto msg = tw::opMsg(1, body, 0, {{"documents", {}}});
+    Request r = parseRequest(msg);
     EXPECT_EQ(jsonOf(r.body), jsonOf(json(R"({"insert": "c", "$db": "test", "documents": []})")));
 }
 
@@ -99,8 +106,10 @@ TEST(WireMessageTest, VerifiesTheChecksumWhenPresent) {
 
 TEST(WireMessageTest, ReadsMoreToComeAndIgnoresOptionalFlagBits) {
     auto body = json(R"({"ping": 1})");
-    EXPECT_TRUE(parseRequest(tw::opMsg(1, body, kMoreToCome)).moreToCome);
-    EXPECT_NO_THROW(parseRequest(tw::opMsg(1, body, kExhaustAllowed | (1u << 20))));
+    auto more = tw::opMsg(1, body, kMoreToCome);
+    EXPECT_TRUE(parseRequest(more).moreToCome);
+    auto optional = tw::opMsg(1, body, kExhaustAllowed | (1u << 20));
+    EXPECT_NO_THROW(parseRequest(optional));
 }
 
 TEST(WireMessageTest, RejectsUnknownRequiredFlagBits) {
@@ -198,7 +207,8 @@ std::vector<uint8_t> nestedDocument(int depth) {
 TEST(WireMessageTest, RejectsDocumentsNestedBeyondTheLimitWithoutRecursing) {
     auto ok = nestedDocument(100);
     EXPECT_EQ(checkDocument(ok.data(), ok.size()).depth, 100);
-    EXPECT_NO_THROW(parseRequest(opMsgWithRawBody(ok)));
+    auto okMsg = opMsgWithRawBody(ok);
+    EXPECT_NO_THROW(parseRequest(okMsg));
 
     auto deep = nestedDocument(5000);
     EXPECT_EQ(checkDocument(deep.data(), deep.size()).problem, bson::Invalid::kTooDeep);
@@ -218,17 +228,17 @@ TEST(WireMessageTest, HeaderChecksLengthAndOpcodeBeforeAnythingIsRead) {
 }
 
 TEST(WireMessageTest, ParsesALegacyOpQueryCommandAndAddsDb) {
-    Request r =
-        parseRequest(tw::opQuery(5, "admin.$cmd", json(R"({"isMaster": 1, "helloOk": true})")));
+    auto msg = tw::opQuery(5, "admin.$cmd", json(R"({"isMaster": 1, "helloOk": true})"));
+    Request r = parseRequest(msg);
     EXPECT_EQ(r.protocol, Protocol::kOpQuery);
     EXPECT_EQ(r.requestId, 5);
     EXPECT_EQ(jsonOf(r.body), jsonOf(json(R"({"isMaster": 1, "helloOk": true, "$db": "admin"})")));
 }
 
 TEST(WireMessageTest, UnwrapsDollarQueryInOpQuery) {
-    Request r = parseRequest(
-        tw::opQuery(5, "test.$cmd",
-                    json(R"({"$query": {"ping": 1}, "$readPreference": {"mode": "primary"}})")));
+    auto msg = tw::opQuery(
+        5, "test.$cmd", json(R"({"$query": {"ping": 1}, "$readPreference": {"mode": "primary"}})"));
+    Request r = parseRequest(msg);
     EXPECT_EQ(jsonOf(r.body), jsonOf(json(R"({"ping": 1, "$db": "test"})")));
 }
 
@@ -243,7 +253,8 @@ TEST(WireMessageTest, RejectsOpQueryOutsideCommandNamespaces) {
 
 TEST(WireMessageTest, AcceptsNoopCompressionAndRefusesOtherCompressors) {
     auto body = json(R"({"ping": 1, "$db": "admin"})");
-    Request r = parseRequest(tw::opCompressed(9, tw::opMsg(9, body)));
+    auto compressed = tw::opCompressed(9, tw::opMsg(9, body));
+    Request r = parseRequest(compressed);
     EXPECT_TRUE(r.compressed);
     EXPECT_EQ(r.protocol, Protocol::kOpMsg);
     EXPECT_EQ(jsonOf(r.body), jsonOf(body));
@@ -268,16 +279,67 @@ TEST(WireMessageTest, SerializesOpMsgRepliesThatParseBack) {
               tw::crc32cBitwise(summed.data(), summed.size() - 4));
 }
 
+TEST(WireMessageTest, AnOpMsgBodyIsReadInPlaceAndDetachCopiesIt) {
+    auto body = json(R"({"find": "c", "filter": {"x": 1}, "$db": "test"})");
+    auto msg = tw::opMsg(3, body);
+    Request r = parseRequest(msg);
+    // No copy: the body views the message bytes ...
+    EXPECT_GE(r.body.data(), msg.data());
+    EXPECT_LE(r.body.data() + r.body.size(), msg.data() + msg.size());
+    // ... until detach(), after which the message may go.
+    r.detach();
+    std::fill(msg.begin(), msg.end(), uint8_t{0xAB});
+    EXPECT_EQ(jsonOf(r.body), jsonOf(body));
+    EXPECT_EQ(r.body.data(), r.storage.data());
+
+    // Rebuilt commands (folded sequences, OP_QUERY, OP_COMPRESSED) own their bytes already.
+    auto doc = json(R"({"x": 1})");
+    auto folded = tw::opMsg(4, body, 0, {{"documents", {&doc}}});
+    auto compressed = tw::opCompressed(5, tw::opMsg(5, body));
+    auto query = tw::opQuery(6, "test.$cmd", body);
+    for (auto* m : {&folded, &compressed, &query}) {
+        Request owned = parseRequest(*m);
+        EXPECT_EQ(owned.body.data(), owned.storage.data());
+    }
+}
+
+TEST(WireMessageTest, AFramedReplyIsTheSerializedReplyInPieces) {
+    auto body = json(R"({"hasEncryptionPlaceholders": true, "result": {"x": 1}, "ok": 1.0})");
+    auto plain = tw::opMsg(6, json(R"({"ping": 1})"));
+    auto summed = tw::opMsg(7, json(R"({"ping": 1})"), 0, {}, true);
+    auto legacy = tw::opQuery(8, "admin.$cmd", json(R"({"ping": 1})"));
+    for (auto* m : {&plain, &summed, &legacy}) {
+        Request r = parseRequest(*m);
+        ReplyFrame f = frameReply(r, 200, body.view());
+        std::vector<uint8_t> gathered(f.head.begin(), f.head.begin() + f.headSize);
+        gathered.insert(gathered.end(), body.data(), body.data() + body.size());
+        gathered.insert(gathered.end(), f.tail.begin(), f.tail.begin() + f.tailSize);
+        EXPECT_EQ(gathered, serializeReply(r, 200, body.view()));
+        EXPECT_EQ(tw::readInt32(gathered, 0), static_cast<int32_t>(gathered.size()));
+        EXPECT_EQ(f.tailSize, m == &summed ? 4u : 0u);
+    }
+    // The checksum covers header and body, computed across the two pieces.
+    Request r = parseRequest(summed);
+    ReplyFrame f = frameReply(r, 201, body.view());
+    std::vector<uint8_t> bytes(f.head.begin(), f.head.begin() + f.headSize);
+    bytes.insert(bytes.end(), body.data(), body.data() + body.size());
+    EXPECT_EQ(
+        static_cast<uint32_t>(tw::readInt32(std::vector<uint8_t>(f.tail.begin(), f.tail.end()), 0)),
+        tw::crc32cBitwise(bytes.data(), bytes.size()));
+}
+
 TEST(WireMessageTest, RepliesInTheProtocolOfTheRequest) {
     auto body = json(R"({"ok": 1.0})");
-    Request query = parseRequest(tw::opQuery(5, "admin.$cmd", json(R"({"isMaster": 1})")));
+    auto queryMsg = tw::opQuery(5, "admin.$cmd", json(R"({"isMaster": 1})"));
+    Request query = parseRequest(queryMsg);
     auto reply = serializeReply(query, 100, body.view());
     EXPECT_EQ(tw::readInt32(reply, 12), 1);  // OP_REPLY
     EXPECT_EQ(tw::readInt32(reply, 8), 5);   // responseTo
     EXPECT_EQ(tw::readInt32(reply, 32), 1);  // numberReturned
     EXPECT_EQ(jsonOf(tw::replyBody(reply)), jsonOf(body));
 
-    Request msg = parseRequest(tw::opMsg(6, json(R"({"ping": 1})"), 0, {}, true));
+    auto summedMsg = tw::opMsg(6, json(R"({"ping": 1})"), 0, {}, true);
+    Request msg = parseRequest(summedMsg);
     auto msgReply = serializeReply(msg, 101, body.view());
     EXPECT_EQ(tw::readInt32(msgReply, 12), 2013);
     EXPECT_EQ(tw::readInt32(msgReply, 16), static_cast<int32_t>(kChecksumPresent));
@@ -320,7 +382,7 @@ TEST(WireMessageTest, MutatedMessagesAreParsedOrRefusedNeverAnythingElse) {
             ASSERT_TRUE(bson::isValid(r.body.data(), r.body.size())) << "mutation " << i;
             // ... and can be re-encoded by the layers above (they build with libbson).
             bson::Builder copy;
-            for (auto e : r.body.view()) copy.append(e);
+            for (auto e : r.body) copy.append(e);
             ++parsed;
         } catch (const FramingError&) {
             ++refused;
