@@ -7,6 +7,7 @@
 #include <bson/bson.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,8 +74,12 @@ class Element {
   public:
     explicit Element(const bson_iter_t& it) : it_(it) {}
 
-    std::string_view key() const { return {bson_iter_key(&it_), bson_iter_key_len(&it_)}; }
-    bson_type_t type() const { return bson_iter_type(&it_); }
+    // Read from the iterator's offsets as bson_iter_key/_key_len/_type do, without a call into
+    // the shared library per element (the test compares them with libbson's functions).
+    std::string_view key() const {
+        return {reinterpret_cast<const char*>(it_.raw + it_.key), it_.d1 - it_.key - 1};
+    }
+    bson_type_t type() const { return static_cast<bson_type_t>(it_.raw[it_.type]); }
     // MongoDB's $type alias: "string", "int", "objectId", ...
     std::string_view typeName() const;
 
@@ -171,7 +176,9 @@ class Builder {
     Builder() = default;  // allocates on the first append
     Builder(const Builder&) = delete;
     Builder& operator=(const Builder&) = delete;
-    ~Builder();
+    ~Builder() {
+        if (buf_ == &own_) std::free(own_.data);  // nested builders own nothing (inline: cheap)
+    }
 
     // The element's value bytes as they are (regexes re-encoded as libbson does: options sorted).
     Builder& append(std::string_view key, const Element& e);

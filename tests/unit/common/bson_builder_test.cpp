@@ -299,6 +299,31 @@ TEST(BsonBuilderTest, AppendElementMatchesLibbsonAppendValue) {
     EXPECT_STREQ(raw->value()->value.v_regex.options, "imx");
 }
 
+TEST(BsonElementTest, KeyAndTypeAgreeWithLibbson) {
+    Doc src = everyTypeDocument();
+    Builder b;
+    b.appendDocument("", src.view()).appendArray("arr", [&](Builder& a) {
+        char buf[16];
+        uint32_t i = 0;
+        for (Element e : src.view()) a.append(arrayKey(i++, buf), e);
+    });
+    b.appendInt32(std::string(300, 'k'), 1);
+    Doc d = b.finish();
+    size_t seen = 0;
+    std::function<void(View)> walk = [&](View v) {
+        for (Element e : v) {
+            ++seen;
+            EXPECT_EQ(e.type(), bson_iter_type(&e.iter()));
+            EXPECT_EQ(e.key().data(), bson_iter_key(&e.iter()));
+            EXPECT_EQ(e.key().size(), bson_iter_key_len(&e.iter()));
+            EXPECT_EQ(e.key().size(), std::strlen(bson_iter_key(&e.iter())));
+            if (e.isDocument() || e.isArray()) walk(e.document());
+        }
+    };
+    walk(d.view());
+    EXPECT_GT(seen, 170u);
+}
+
 // Nested documents and arrays: one random tree written through both APIs.
 struct Writer {
     std::mt19937 rng;
@@ -507,6 +532,28 @@ TEST(BsonBuilderTest, KeysWithZeroBytesAreRefused) {
     Doc d = b.finish();
     EXPECT_TRUE(isValid(d.data(), d.size()));
     EXPECT_EQ(d.view().count(), 2u);
+}
+
+TEST(BsonBuilderTest, KeysOfEveryShortLengthAndEveryZeroPosition) {
+    // Keys are copied and checked a word at a time: every length around the word sizes, every
+    // byte value, a zero byte at every position.
+    Builder b;
+    Lib lib;
+    for (size_t n = 0; n <= 40; ++n) {
+        std::string key(n, '\0');
+        for (size_t i = 0; i < n; ++i) key[i] = static_cast<char>(1 + (n * 7 + i * 13) % 255);
+        b.appendInt32(key, static_cast<int32_t>(n));
+        ASSERT_TRUE(
+            bson_append_int32(lib.b, key.data(), static_cast<int>(n), static_cast<int32_t>(n)));
+        ASSERT_EQ(bytesOf(b.view()), lib.bytes()) << "key length " << n;
+        for (size_t zero = 0; zero < n; ++zero) {
+            std::string bad = key;
+            bad[zero] = '\0';
+            ASSERT_EQ(codeOf([&] { b.appendInt32(bad, 0); }), ErrorCode::BadValue)
+                << "length " << n << ", zero at " << zero;
+            ASSERT_EQ(bytesOf(b.view()), lib.bytes());
+        }
+    }
 }
 
 TEST(BsonBuilderTest, PastTheSizeLimitFailsAndChangesNothing) {
