@@ -49,7 +49,8 @@ class Doc {
     // For patching bytes in place without changing the length (e.g. a placeholder flag).
     uint8_t* mutableData();
     // A read-only bson_t over the bytes, for libbson / libmongoc / libmongocrypt calls. Valid until
-    // the next get(), a mutableData() change of length (never) or the Doc's end; moves keep it.
+    // the Doc is assigned or destroyed (moves keep it). Each call re-points one bson_t held by the
+    // Doc, so one Doc is not for get() from several threads at once (View::asBsonT() is).
     const bson_t* get() const;
     // Relaxed Extended JSON, for logs and messages.
     std::string toJson() const;
