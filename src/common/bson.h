@@ -175,6 +175,8 @@ bool isValid(const uint8_t* data, size_t len);
 class Builder {
   public:
     Builder() = default;  // allocates on the first append
+    // Goes on appending to a finished document: its bytes are taken over, not copied.
+    explicit Builder(Doc&& doc);
     Builder(const Builder&) = delete;
     Builder& operator=(const Builder&) = delete;
     ~Builder() {

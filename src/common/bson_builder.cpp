@@ -118,6 +118,15 @@ std::string_view cString(const char* s, const char* what) {
 
 }  // namespace
 
+Builder::Builder(Doc&& doc) {
+    if (!doc.data_) return;  // the empty document: allocate on the first append
+    own_.data = doc.data_;
+    own_.len = doc.size();
+    own_.cap = own_.len;  // unknown spare room: the first append reallocs (often in place)
+    doc.data_ = nullptr;
+    doc.shadow_.reset();
+}
+
 View Builder::view() const {
     if (!buf_->data) return View();
     return {buf_->data + start_, loadLE32(buf_->data + start_)};

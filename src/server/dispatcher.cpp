@@ -29,12 +29,24 @@ bson::Doc errorReply(const Error& error) {
 
 namespace {
 
-// body + {ok: 1.0}; an `ok` already in the body is replaced, never duplicated.
-bson::Doc withOk(bson::View body) {
-    bson::Builder b;
+bool hasOk(bson::View body) {
     for (auto e : body) {
-        if (e.key() != "ok") b.append(e);
+        if (e.key() == "ok") return true;
     }
+    return false;
+}
+
+// body + {ok: 1.0}, appended in place (the body is not copied); an `ok` already in the body is
+// replaced, never duplicated.
+bson::Doc withOk(bson::Doc body) {
+    if (hasOk(body.view())) {
+        bson::Builder without;
+        for (auto e : body.view()) {
+            if (e.key() != "ok") without.append(e);
+        }
+        body = without.finish();
+    }
+    bson::Builder b(std::move(body));
     b.appendDouble("ok", 1.0);
     if (b.size() > static_cast<uint32_t>(wire::kMaxReplySize)) {
         fail(ErrorCode::BSONObjectTooLarge,
@@ -59,7 +71,7 @@ bson::Doc Dispatcher::dispatch(bson::View command, const CommandContext& ctx) co
         } else {
             fail(ErrorCode::CommandNotFound, "no such command: '" + std::string(name) + "'");
         }
-        bson::Doc reply = withOk(body.view());
+        bson::Doc reply = withOk(std::move(body));
         ctx.stats.commandRun(name, known, false);
         return reply;
     } catch (const Error& e) {

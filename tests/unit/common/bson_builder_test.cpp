@@ -659,6 +659,26 @@ TEST(BsonBuilderTest, FinishLeavesAnEmptyReusableBuilder) {
     EXPECT_EQ(second.toJson(), R"({ "y" : "2" })");
 }
 
+TEST(BsonBuilderTest, ReopensAFinishedDocumentWithoutCopying) {
+    Builder b;
+    b.appendUtf8("x", "1");
+    b.appendDocument("d", [](Builder& c) { c.appendInt32("n", 7); });
+    Doc first = b.finish();
+    const uint8_t* bytes = first.data();
+    Builder more(std::move(first));
+    EXPECT_TRUE(first.view().empty());  // taken over, not shared
+    EXPECT_EQ(more.view().data(), bytes);
+    more.appendDouble("ok", 1.0);
+    Doc done = more.finish();
+    EXPECT_EQ(done.toJson(), R"({ "x" : "1", "d" : { "n" : 7 }, "ok" : 1.0 })");
+    EXPECT_TRUE(isValid(done.data(), done.size()));
+
+    Builder fromEmpty{Doc()};  // the empty document allocates nothing until an append
+    EXPECT_EQ(fromEmpty.size(), 5u);
+    fromEmpty.appendBool("b", true);
+    EXPECT_EQ(fromEmpty.finish().toJson(), R"({ "b" : true })");
+}
+
 TEST(BsonDocTest, EmptyMoveCloneAndGetRoundTrips) {
     Doc empty;
     EXPECT_EQ(bytesOf(empty.view()), Bytes({5, 0, 0, 0, 0}));

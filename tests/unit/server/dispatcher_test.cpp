@@ -84,6 +84,16 @@ TEST(DispatcherTest, AnalysisCommandsGetTheWholeBodyAndOkAppended) {
                   .toCanonicalJson());
 }
 
+TEST(DispatcherTest, AnOkInTheBodyIsReplacedNotDuplicated) {
+    Fixture f;
+    AnalysisRoute withOwnOk{[](std::string_view name) { return name == "find"; },
+                            [](bson::View) { return json(R"({"a": 1, "ok": 0, "b": 2})"); }};
+    Dispatcher d(withOwnOk);
+    auto reply = d.dispatch(json(R"({"find": "c"})").view(), f.ctx());
+    EXPECT_EQ(reply.view().toCanonicalJson(),
+              json(R"({"a": 1, "b": 2, "ok": {"$numberDouble": "1.0"}})").view().toCanonicalJson());
+}
+
 TEST(DispatcherTest, CommandErrorsBecomeErrorReplies) {
     Fixture f;
     Dispatcher d(f.scripted());
