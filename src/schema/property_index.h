@@ -32,8 +32,9 @@ class PropertyIndex {
     static uint64_t hash(uint64_t seed, std::string_view name);
 
     std::vector<Entry> entries_;
-    std::vector<uint32_t> slots_;   // 1 + index into entries_, 0 = empty
-    std::vector<uint32_t> hashes_;  // upper bits of each entry's hash, compared before the key
+    // Upper 32 bits: the entry's hash bits, compared before its key; lower 32: 1 + index into
+    // entries_; 0 = empty. One load per probe.
+    std::vector<uint64_t> slots_;
     uint64_t mask_ = 0;
     uint64_t seed_ = 0;  // the process seed, copied here so a lookup needs no guard check
 };
