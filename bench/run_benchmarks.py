@@ -224,8 +224,9 @@ def main():
     p.add_argument("--min-time", default="0.2", help="--benchmark_min_time for engine_bench")
     p.add_argument("--repetitions", type=int, default=3)
     p.add_argument("--connections", default="1,64,1000")
-    p.add_argument("--requests", type=int, default=20000, help="per loadgen phase")
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--requests", type=int, default=12000, help="per loadgen phase")
+    p.add_argument("--rounds", type=int, default=5,
+                   help="phases alternate round by round: more, shorter rounds average out drift")
     p.add_argument("--memory-commands", type=int, default=200000,
                    help="the issue's target uses 1000000")
     args = p.parse_args()
