@@ -68,9 +68,8 @@ void appendWriteMarking(Context& ctx, bson::Builder& out, std::string_view key,
                         const FieldPath& path, const schema::ResolvedEncryption& enc,
                         const bson::Element& value, const WriteRules& rules) {
     if (rules.rejectEmptyTimestamp && value.type() == BSON_TYPE_TIMESTAMP) {
-        uint32_t ts = 0, inc = 0;
-        bson_iter_timestamp(&value.iter(), &ts, &inc);
-        if (ts == 0 && inc == 0) {
+        const bson::Element::Timestamp t = value.timestamp();
+        if (t.timestamp == 0 && t.increment == 0) {
             fail(ErrorCode::BadValue,
                  "A command that inserts cannot supply Timestamp(0, 0) for an encrypted field "
                  "at path " +
@@ -80,7 +79,8 @@ void appendWriteMarking(Context& ctx, bson::Builder& out, std::string_view key,
     checkType(path, enc, value);
 
     if (enc.keyId.isUuid()) {
-        appendMarking(out, key, enc.algorithm, enc.keyId.uuid(), value.value());
+        const bson_value_t v = value.value();
+        appendMarking(out, key, enc.algorithm, enc.keyId.uuid(), &v);
         ++ctx.placeholders;
         return;
     }
@@ -108,7 +108,8 @@ void appendWriteMarking(Context& ctx, bson::Builder& out, std::string_view key,
                                       " must resolve to a string, found " +
                                       std::string(altName->typeName()));
     }
-    appendMarking(out, key, enc.algorithm, altName->utf8(), value.value());
+    const bson_value_t v = value.value();
+    appendMarking(out, key, enc.algorithm, altName->utf8(), &v);
     ++ctx.placeholders;
 }
 
@@ -137,7 +138,8 @@ void appendQueryMarking(Context& ctx, bson::Builder& out, std::string_view key,
                                       quoted(path) + ": comparison to a regular expression");
     }
     checkType(path, enc, value);
-    appendMarking(out, key, enc.algorithm, enc.keyId.uuid(), value.value());
+    const bson_value_t v = value.value();
+    appendMarking(out, key, enc.algorithm, enc.keyId.uuid(), &v);
     ++ctx.placeholders;
 }
 

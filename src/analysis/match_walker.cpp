@@ -397,9 +397,9 @@ void MatchWalker::writeIn(bson::Builder& f, std::string_view name, const FieldPa
 void MatchWalker::writeRegex(bson::Builder& f, const bson::Element& regex, bson::View siblings) {
     std::string pattern, options;
     if (regex.type() == BSON_TYPE_REGEX) {
-        const char* opts = nullptr;
-        pattern = bson_iter_regex(&regex.iter(), &opts);
-        options = opts ? opts : "";
+        const bson::Element::Regex r = regex.regex();
+        pattern = r.pattern;
+        options = r.options;
     } else if (regex.isString()) {
         pattern = regex.utf8();
     } else {

@@ -91,11 +91,11 @@ void writeValue(Writer& w, const bson::Element& e) {
             w.Int64(e.int64());
             return;
         case BSON_TYPE_DATE_TIME:
-            writeDate(w, bson_iter_date_time(&e.iter()));
+            writeDate(w, e.dateTime());
             return;
         case BSON_TYPE_OID: {
             char hex[25];
-            bson_oid_to_string(bson_iter_oid(&e.iter()), hex);
+            bson_oid_to_string(e.oid(), hex);
             w.StartObject();
             w.Key("$oid");
             w.String(hex);

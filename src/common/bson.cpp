@@ -153,57 +153,12 @@ std::string_view typeAlias(bson_type_t type) {
     }
 }
 
-bool Element::isNumber() const {
-    switch (type()) {
-        case BSON_TYPE_DOUBLE:
-        case BSON_TYPE_INT32:
-        case BSON_TYPE_INT64:
-        case BSON_TYPE_DECIMAL128:
-            return true;
-        default:
-            return false;
-    }
-}
-
-View Element::document() const {
-    const uint8_t* data = nullptr;
-    uint32_t len = 0;
-    if (type() == BSON_TYPE_ARRAY) {
-        bson_iter_array(&it_, &len, &data);
-    } else {
-        bson_iter_document(&it_, &len, &data);
-    }
-    if (!data) return View();
-    return {data, len};
-}
-
-std::string_view Element::utf8() const {
-    uint32_t len = 0;
-    const char* s = bson_iter_utf8(&it_, &len);
-    return {s, len};
-}
-
-Element::Binary Element::binary() const {
-    Binary b{};
-    bson_iter_binary(&it_, &b.subtype, &b.len, &b.data);
-    return b;
-}
-
 // ---- View ----
 
 View::View() : data_(kEmptyDocBytes), len_(sizeof kEmptyDocBytes) {}
 
-View::Iterator::Iterator(const View& view) {
-    done_ = !bson_iter_init_from_data(&it_, view.data(), view.size()) || !bson_iter_next(&it_);
-}
-
-View::Iterator& View::Iterator::operator++() {
-    done_ = !bson_iter_next(&it_);
-    return *this;
-}
-
 std::optional<Element> View::find(std::string_view key) const {
-    for (Element e : *this) {
+    for (const Element& e : *this) {
         if (e.key() == key) return e;
     }
     return std::nullopt;

@@ -1,13 +1,14 @@
 #pragma once
 // BSON ownership, iteration and writing. Doc owns a document's bytes; View and Element borrow bytes
-// owned by someone else (a Doc, a wire message) and must not outlive them; reading goes through
-// libbson's iterator. Builder writes BSON bytes itself (bson_builder.cpp) and hands back a Doc.
-// Nothing here knows about MongoDB commands.
+// owned by someone else (a Doc, a wire message) and must not outlive them; reading steps through
+// the bytes directly (bson_reader.cpp). Builder writes BSON bytes itself (bson_builder.cpp) and
+// hands back a Doc. Nothing here knows about MongoDB commands.
 
 #include <bson/bson.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,7 +23,18 @@ class View;
 inline uint32_t loadLE32(const uint8_t* p) {
     return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
 }
+inline uint64_t loadLE64(const uint8_t* p) {
+    return uint64_t(loadLE32(p)) | uint64_t(loadLE32(p + 4)) << 32;
+}
+inline double doubleAt(const uint8_t* p) {
+    uint64_t bits = loadLE64(p);
+    double d;
+    std::memcpy(&d, &bits, sizeof d);
+    return d;
+}
 inline constexpr uint8_t kEmptyDocBytes[5] = {5, 0, 0, 0, 0};
+// What a default Element (the end iterator's) points at: type EOD, key "", zero bytes after.
+inline constexpr uint8_t kNoElementBytes[8] = {};
 
 // A BSON document owned by this object: a plain heap buffer (malloc'd, so a Builder's grown buffer
 // is handed over without a copy). Move-only; a moved-from Doc is the empty document.
@@ -70,17 +82,13 @@ class Doc {
     mutable std::unique_ptr<Shadow> shadow_;
 };
 
-// One element of a document: key, type and value. Valid while the document bytes live.
+// One element of a document: key, type and value, read from the bytes themselves. An Element is
+// made only by View's iterator, which has checked that the key and the value lie inside the
+// document, so every accessor is a plain load. Valid while the document bytes live.
 class Element {
   public:
-    explicit Element(const bson_iter_t& it) : it_(it) {}
-
-    // Read from the iterator's offsets as bson_iter_key/_key_len/_type do, without a call into
-    // the shared library per element (the test compares them with libbson's functions).
-    std::string_view key() const {
-        return {reinterpret_cast<const char*>(it_.raw + it_.key), it_.d1 - it_.key - 1};
-    }
-    bson_type_t type() const { return static_cast<bson_type_t>(it_.raw[it_.type]); }
+    std::string_view key() const { return {reinterpret_cast<const char*>(p_ + 1), keyLen_}; }
+    bson_type_t type() const { return static_cast<bson_type_t>(p_[0]); }
     // MongoDB's $type alias: "string", "int", "objectId", ...
     std::string_view typeName() const;
 
@@ -90,17 +98,41 @@ class Element {
     bool isNumber() const;
     bool isBool() const { return type() == BSON_TYPE_BOOL; }
 
-    // Typed accessors: the caller checks type() first (BSON_ASSERT otherwise).
+    // Typed accessors give what libbson's bson_iter_* give: on another type, a zero value (0,
+    // false, an empty view, nullptr), so the caller checks type() first.
     View document() const;  // embedded document or array
-    std::string_view utf8() const;
-    int32_t int32() const { return bson_iter_int32(&it_); }
-    int64_t int64() const { return bson_iter_int64(&it_); }
-    double dbl() const { return bson_iter_double(&it_); }
-    bool boolean() const { return bson_iter_bool(&it_); }
-    // Numbers of any type as int64 / double, and truthiness as MongoDB reads it ({x: 1} == true).
-    int64_t asInt64() const { return bson_iter_as_int64(&it_); }
-    double asDouble() const { return bson_iter_as_double(&it_); }
-    bool truthy() const { return bson_iter_as_bool(&it_); }
+    std::string_view utf8() const { return stringOf(BSON_TYPE_UTF8); }
+    std::string_view code() const { return stringOf(BSON_TYPE_CODE); }
+    std::string_view symbol() const { return stringOf(BSON_TYPE_SYMBOL); }
+    int32_t int32() const {
+        return type() == BSON_TYPE_INT32 ? static_cast<int32_t>(loadLE32(val())) : 0;
+    }
+    int64_t int64() const {
+        return type() == BSON_TYPE_INT64 ? static_cast<int64_t>(loadLE64(val())) : 0;
+    }
+    double dbl() const { return type() == BSON_TYPE_DOUBLE ? doubleAt(val()) : 0.0; }
+    bool boolean() const { return type() == BSON_TYPE_BOOL && *val() != 0; }
+    int64_t dateTime() const {  // milliseconds since the epoch
+        return type() == BSON_TYPE_DATE_TIME ? static_cast<int64_t>(loadLE64(val())) : 0;
+    }
+    const bson_oid_t* oid() const {
+        return type() == BSON_TYPE_OID ? reinterpret_cast<const bson_oid_t*>(val()) : nullptr;
+    }
+    struct Timestamp {
+        uint32_t timestamp;
+        uint32_t increment;
+    };
+    Timestamp timestamp() const;
+    struct Regex {
+        std::string_view pattern;
+        std::string_view options;  // as stored (no data() when this is not a regex)
+    };
+    Regex regex() const;
+    // Numbers of any type as int64 / double, and truthiness as MongoDB reads it ({x: 1} == true);
+    // the same results as bson_iter_as_int64 / _as_double / _as_bool for every type.
+    int64_t asInt64() const;
+    double asDouble() const;
+    bool truthy() const;
 
     struct Binary {
         bson_subtype_t subtype;
@@ -109,14 +141,27 @@ class Element {
     };
     Binary binary() const;
 
-    const bson_value_t* value() const { return bson_iter_value(const_cast<bson_iter_t*>(&it_)); }
-    const bson_iter_t& iter() const { return it_; }
+    // The value as libbson's bson_iter_value fills it, for the few libbson-shaped callers
+    // (pointers into the document bytes: valid while they live).
+    bson_value_t value() const;
     // The element's raw bytes (type byte, key, value), e.g. for hashing or copying.
-    const uint8_t* rawData() const { return it_.raw + it_.off; }
-    uint32_t rawSize() const { return it_.next_off - it_.off; }
+    const uint8_t* rawData() const { return p_; }
+    uint32_t rawSize() const { return size_; }
 
   private:
-    bson_iter_t it_;
+    friend class View;
+    Element() = default;
+    Element(const uint8_t* p, uint32_t keyLen, uint32_t size)
+        : p_(p), keyLen_(keyLen), size_(size) {}
+    const uint8_t* val() const { return p_ + keyLen_ + 2; }  // after the type byte and key zero
+    std::string_view stringOf(bson_type_t t) const {
+        if (type() != t) return {};
+        return {reinterpret_cast<const char*>(val() + 4), loadLE32(val()) - 1};  // length >= 1
+    }
+
+    const uint8_t* p_ = kNoElementBytes;  // the type byte
+    uint32_t keyLen_ = 0;                 // key bytes without its zero
+    uint32_t size_ = 0;                   // type byte, key, zero and value
 };
 
 // A borrowed, already validated document (or array: arrays are documents with keys "0", "1", ...).
@@ -130,18 +175,31 @@ class View {
     uint32_t size() const { return len_; }
     bool empty() const { return len_ <= 5; }
 
+    // Steps through the bytes itself. Memory-safe on any bytes: each step checks, as libbson's
+    // iterator does, that the key's zero and the value lie inside the document, and ends the
+    // iteration at the first element that does not (bson_reader.cpp). No UTF-8 checks: documents
+    // from outside were validated (bson_validate.h) before anything reads them.
     class Iterator {
       public:
         Iterator() = default;  // end
         explicit Iterator(const View& view);
-        Element operator*() const { return Element(it_); }
-        Iterator& operator++();
-        bool operator==(const Iterator& o) const { return done_ == o.done_; }
+        Element operator*() const { return cur_; }  // a copy: 16 bytes, stays valid after ++
+        Iterator& operator++() {
+            step();
+            return *this;
+        }
+        bool operator==(const Iterator& o) const {
+            return (data_ == nullptr) == (o.data_ == nullptr);
+        }
         bool operator!=(const Iterator& o) const { return !(*this == o); }
 
       private:
-        bson_iter_t it_{};
-        bool done_ = true;
+        void step();  // reads the element at next_, or ends (data_ = nullptr)
+
+        const uint8_t* data_ = nullptr;  // nullptr: at the end
+        uint32_t len_ = 0;
+        uint32_t next_ = 0;  // offset of the element after cur_
+        Element cur_;
     };
     Iterator begin() const { return Iterator(*this); }
     Iterator end() const { return {}; }
@@ -158,6 +216,11 @@ class View {
     const uint8_t* data_;
     uint32_t len_;
 };
+
+inline View Element::document() const {
+    if (type() != BSON_TYPE_DOCUMENT && type() != BSON_TYPE_ARRAY) return View();
+    return {val(), loadLE32(val())};  // the iterator checked it fits (not what is inside)
+}
 
 // MongoDB's $type alias of a BSON type: "string", "int", "objectId", ... ("unknown" otherwise).
 std::string_view typeAlias(bson_type_t type);

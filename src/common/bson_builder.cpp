@@ -247,7 +247,11 @@ void Builder::writeRegex(std::string_view key, std::string_view pattern, std::st
 
 Builder& Builder::append(std::string_view key, const Element& e) {
     const bson_type_t type = e.type();
-    if (type == BSON_TYPE_REGEX) return appendValue(key, e.value());
+    if (type == BSON_TYPE_REGEX) {
+        const Element::Regex r = e.regex();
+        writeRegex(key, r.pattern, r.options);
+        return *this;
+    }
     // Validated bytes: every other value's bytes are what libbson would re-encode from them.
     const size_t skip = 2 + e.key().size();  // type byte, key, its zero
     writeBytes(type, key, e.rawData() + skip, e.rawSize() - skip);

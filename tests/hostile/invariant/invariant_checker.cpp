@@ -150,9 +150,9 @@ class Expecter {
             reject("a " + std::string(v.typeName()) + " written to encrypted '" + path + "'");
         }
         if (t == BSON_TYPE_TIMESTAMP && wholeDocument_) {
-            uint32_t ts = 0, inc = 0;
-            bson_iter_timestamp(&v.iter(), &ts, &inc);
-            if (ts == 0 && inc == 0) reject("Timestamp(0, 0) written to encrypted '" + path + "'");
+            const bson::Element::Timestamp ts = v.timestamp();
+            if (ts.timestamp == 0 && ts.increment == 0)
+                reject("Timestamp(0, 0) written to encrypted '" + path + "'");
         }
         if (enc.algorithm == 1 &&
             (t == BSON_TYPE_DOUBLE || t == BSON_TYPE_DECIMAL128 || t == BSON_TYPE_BOOL ||
@@ -174,8 +174,9 @@ class Expecter {
                 alt = std::string(name->utf8());
             }
         }
+        const bson_value_t value = v.value();
         auto bytes = markingBytes(
-            enc.algorithm, enc.keyUuid < 0 ? nullptr : &keyUuids()[enc.keyUuid], alt, v.value());
+            enc.algorithm, enc.keyUuid < 0 ? nullptr : &keyUuids()[enc.keyUuid], alt, &value);
         out.appendBinary(v.key(), BSON_SUBTYPE_ENCRYPTED, bytes.data(),
                          static_cast<uint32_t>(bytes.size()));
     }
@@ -572,9 +573,8 @@ std::string renderBranch(const bson::Element& c) {
 }
 
 std::string regexText(const bson::Element& e) {
-    const char* options = nullptr;
-    const char* pattern = bson_iter_regex(&e.iter(), &options);
-    return "/" + std::string(pattern) + "/" + (options ? options : "");
+    const bson::Element::Regex r = e.regex();
+    return "/" + std::string(r.pattern) + "/" + std::string(r.options);
 }
 
 // {$elemMatch: {$gt: 1}} (operators on the element) or {$elemMatch: {a: 1}} (a filter on it).

@@ -84,19 +84,15 @@ void collectPlaintext(bson::View v, const std::string& path, std::vector<std::st
             case BSON_TYPE_ARRAY:
                 collectPlaintext(e.document(), here, hits);
                 break;
-            case BSON_TYPE_REGEX: {
-                const char* options = nullptr;
-                if (hasSentinel(bson_iter_regex(&e.iter(), &options))) hits.push_back(here);
+            case BSON_TYPE_REGEX:
+                if (hasSentinel(e.regex().pattern)) hits.push_back(here);
                 break;
-            }
             case BSON_TYPE_CODE:
-            case BSON_TYPE_SYMBOL: {
-                uint32_t len = 0;
-                const char* s = e.type() == BSON_TYPE_CODE ? bson_iter_code(&e.iter(), &len)
-                                                           : bson_iter_symbol(&e.iter(), &len);
-                if (hasSentinel({s, len})) hits.push_back(here);
+                if (hasSentinel(e.code())) hits.push_back(here);
                 break;
-            }
+            case BSON_TYPE_SYMBOL:
+                if (hasSentinel(e.symbol())) hits.push_back(here);
+                break;
             case BSON_TYPE_BINARY: {
                 auto bin = e.binary();
                 std::string_view bytes(reinterpret_cast<const char*>(bin.data), bin.len);

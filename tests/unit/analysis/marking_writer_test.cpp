@@ -17,7 +17,8 @@ Uuid uuidOf(char c) {
 
 bson::Doc oneMarking(const MarkingKey& key, const bson::Doc& value) {
     bson::Builder b;
-    appendMarking(b, "m", schema::Algorithm::Deterministic, key, (*value.view().find("v")).value());
+    const bson_value_t v = value.view().find("v")->value();
+    appendMarking(b, "m", schema::Algorithm::Deterministic, key, &v);
     return b.finish();
 }
 
@@ -43,8 +44,8 @@ TEST(MarkingWriterTest, KeyAltNameMatchesFixtureBytes) {
 TEST(MarkingWriterTest, LayoutIsFirstByteZeroThenExactlyAKiV) {
     bson::Doc value = bson::Doc::fromJson(R"({"v": {"nested": [1, 2]}})");
     bson::Builder b;
-    appendMarking(b, "m", schema::Algorithm::Random, uuidOf('b'),
-                  (*value.view().find("v")).value());
+    const bson_value_t v = value.view().find("v")->value();
+    appendMarking(b, "m", schema::Algorithm::Random, uuidOf('b'), &v);
     bson::Doc d = b.finish();
     bson::Element e = *d.view().find("m");
     auto bin = e.binary();
@@ -189,11 +190,10 @@ TEST(MarkingWriterTest, BytesEqualLibbsonForEveryType) {
                                std::string_view(longName)};
     for (size_t i = 0; i < values.size(); ++i) {
         bson::View doc(values[i].data(), static_cast<uint32_t>(values[i].size()));
-        bson::Element v = *doc.begin();
+        const bson_value_t v = (*doc.begin()).value();
         for (const MarkingKey& key : keys) {
             for (auto algorithm : {schema::Algorithm::Deterministic, schema::Algorithm::Random}) {
-                EXPECT_EQ(writtenMarking(algorithm, key, v.value()),
-                          libbsonMarking(algorithm, key, v.value()))
+                EXPECT_EQ(writtenMarking(algorithm, key, &v), libbsonMarking(algorithm, key, &v))
                     << "value " << i << " key " << key.index();
             }
         }

