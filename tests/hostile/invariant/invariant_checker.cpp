@@ -796,8 +796,9 @@ std::vector<uint8_t> markingBytes(int algorithm, const std::array<uint8_t, 16>* 
     }
     m.appendValue("v", value);
     bson::Doc d = m.finish();
-    std::vector<uint8_t> out{0};
-    out.insert(out.end(), d.data(), d.data() + d.size());
+    // Sized once and copied in: GCC 12 -O2 reported a false -Warray-bounds for {0} + insert.
+    std::vector<uint8_t> out(1 + size_t{d.size()}, 0);
+    std::memcpy(out.data() + 1, d.data(), d.size());
     return out;
 }
 
