@@ -29,11 +29,6 @@ uint8_t* copyBytes(const uint8_t* data, size_t len) {
     std::memcpy(out, data, len);
     return out;
 }
-
-// What bson_init_static / bson_new_from_data check: the length header and the last zero.
-bool framed(const uint8_t* data, size_t len) {
-    return data && len >= 5 && len <= INT32_MAX && loadLE32(data) == len && data[len - 1] == 0;
-}
 }  // namespace
 
 // ---- Doc ----
@@ -63,7 +58,7 @@ Doc Doc::copyOf(const uint8_t* data, size_t len) {
 }
 
 Doc Doc::copyOf(View view) {
-    if (!framed(view.data(), view.size())) fail(ErrorCode::InvalidBSON, "invalid BSON document");
+    if (!isFramed(view.data(), view.size())) fail(ErrorCode::InvalidBSON, "invalid BSON document");
     return Doc(Owned{}, copyBytes(view.data(), view.size()));
 }
 

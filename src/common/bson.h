@@ -14,15 +14,13 @@
 #include <string>
 #include <string_view>
 
+#include "common/bson_bytes.h"
+
 namespace cryptd::bson {
 
 class Element;
 class View;
 
-// Little-endian int32 at p (BSON's length headers); one load on little-endian machines.
-inline uint32_t loadLE32(const uint8_t* p) {
-    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-}
 inline uint64_t loadLE64(const uint8_t* p) {
     return uint64_t(loadLE32(p)) | uint64_t(loadLE32(p + 4)) << 32;
 }

@@ -62,11 +62,6 @@ std::string printable(std::string_view key) {
     return out;
 }
 
-// Nonzero when some byte of v is zero (exact: borrows only start at a zero byte).
-uint64_t zeroByteIn(uint64_t v) {
-    return (v - 0x0101010101010101u) & ~v & 0x8080808080808080u;
-}
-
 // Copies a key unless it holds a zero byte (then writes nothing and returns false). Most keys are
 // short: one or two overlapping word loads cover them, with no call to memchr and memcpy.
 bool copyKey(uint8_t* dst, std::string_view key) {
@@ -76,7 +71,7 @@ bool copyKey(uint8_t* dst, std::string_view key) {
         uint64_t head, tail;
         std::memcpy(&head, src, 8);
         std::memcpy(&tail, src + n - 8, 8);
-        if (zeroByteIn(head) | zeroByteIn(tail)) return false;
+        if (zeroByteMask(head) | zeroByteMask(tail)) return false;
         std::memcpy(dst, &head, 8);
         std::memcpy(dst + n - 8, &tail, 8);
         return true;
@@ -85,7 +80,7 @@ bool copyKey(uint8_t* dst, std::string_view key) {
         uint32_t head, tail;
         std::memcpy(&head, src, 4);
         std::memcpy(&tail, src + n - 4, 4);
-        if (zeroByteIn(uint64_t{head} << 32 | tail)) return false;
+        if (zeroByteMask(uint64_t{head} << 32 | tail)) return false;
         std::memcpy(dst, &head, 4);
         std::memcpy(dst + n - 4, &tail, 4);
         return true;
@@ -104,11 +99,6 @@ bool copyKey(uint8_t* dst, std::string_view key) {
 
 [[noreturn]] void tooLarge() {
     fail(ErrorCode::BSONObjectTooLarge, "BSON document too large to build");
-}
-
-// What bson_init_static accepts as a document (embedded documents, arrays, scopes).
-bool framed(const uint8_t* data, size_t len) {
-    return data && len >= 5 && len <= kMaxSize && loadLE32(data) == len && data[len - 1] == 0;
 }
 
 std::string_view cString(const char* s, const char* what) {
@@ -283,7 +273,7 @@ Builder& Builder::appendValue(std::string_view key, const bson_value_t* v) {
         }
         case BSON_TYPE_DOCUMENT:
         case BSON_TYPE_ARRAY:
-            if (!framed(v->value.v_doc.data, v->value.v_doc.data_len)) {
+            if (!isFramed(v->value.v_doc.data, v->value.v_doc.data_len)) {
                 fail(ErrorCode::InvalidBSON, "embedded BSON document is malformed");
             }
             writeBytes(type, key, v->value.v_doc.data, v->value.v_doc.data_len);
@@ -327,7 +317,7 @@ Builder& Builder::appendValue(std::string_view key, const bson_value_t* v) {
             std::string_view code = cString(v->value.v_codewscope.code, "code");
             const uint8_t* scope = v->value.v_codewscope.scope_data;
             const size_t scopeLen = v->value.v_codewscope.scope_len;
-            if (!framed(scope, scopeLen)) {
+            if (!isFramed(scope, scopeLen)) {
                 fail(ErrorCode::InvalidBSON, "code-with-scope's scope is malformed");
             }
             // int32 total, string (int32 length, bytes, zero), scope document

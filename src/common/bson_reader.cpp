@@ -18,13 +18,11 @@ namespace {
 // case (every element): eight bytes per step while a whole word fits before len.
 uint32_t zeroFrom(const uint8_t* d, uint32_t o, uint32_t len) {
     if constexpr (std::endian::native == std::endian::little) {
-        constexpr uint64_t kOnes = 0x0101010101010101ull;
-        constexpr uint64_t kHighs = 0x8080808080808080ull;
         while (len - o >= 8) {  // o <= len always
             uint64_t w;
             std::memcpy(&w, d + o, sizeof w);
             // The lowest set high bit marks the first zero byte (false hits only above it).
-            if (const uint64_t z = (w - kOnes) & ~w & kHighs) {
+            if (const uint64_t z = zeroByteMask(w)) {
                 return o + static_cast<uint32_t>(std::countr_zero(z) >> 3);
             }
             o += 8;
@@ -118,7 +116,7 @@ View::Iterator::Iterator(const View& view) {
     const uint8_t* d = view.data();
     const uint32_t len = view.size();
     // What bson_iter_init_from_data checks: the length header and the terminating zero.
-    if (!d || len < 5 || len > INT32_MAX || loadLE32(d) != len || d[len - 1] != 0) return;
+    if (!isFramed(d, len)) return;
     data_ = d;
     len_ = len;
     next_ = 4;

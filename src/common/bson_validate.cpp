@@ -5,15 +5,13 @@
 #include <limits>
 #include <vector>
 
+#include "common/bson_bytes.h"
+
 namespace cryptd::bson {
 
 namespace {
 
 constexpr size_t kNotFound = std::numeric_limits<size_t>::max();
-
-uint32_t load32(const uint8_t* p) {
-    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-}
 
 // Length of the well-formed UTF-8 sequence starting at s (first byte >= 0x80), or 0.
 size_t utf8Sequence(const uint8_t* s, size_t available) {
@@ -46,15 +44,13 @@ size_t utf8Sequence(const uint8_t* s, size_t available) {
 // Keys are nearly always ASCII: eight bytes are checked at a time until a zero or a byte above
 // 0x7F shows up.
 size_t scanKey(const uint8_t* d, size_t at, size_t limit, Invalid& problem) {
-    constexpr uint64_t kOnes = 0x0101010101010101ull;
-    constexpr uint64_t kHighs = 0x8080808080808080ull;
     size_t i = at;
     while (i < limit) {
         if (limit - i >= 8) {
             uint64_t w;
             std::memcpy(&w, d + i, 8);
             // No byte is zero and none has its high bit set: eight ASCII key bytes.
-            if ((((w - kOnes) & ~w) | w) & kHighs) {
+            if (zeroByteMask(w) | (w & 0x8080808080808080ull)) {
                 // fall through to the byte-wise path for this word
             } else {
                 i += 8;
@@ -131,7 +127,7 @@ constexpr size_t kZeroInside = kNotFound - 1;
 // symbols and collection names up to their first zero, which would change the value).
 size_t textValue(const uint8_t* d, size_t v, size_t room) {
     if (room < 5) return kNotFound;
-    uint32_t l = load32(d + v);
+    uint32_t l = loadLE32(d + v);
     if (l < 1 || l > INT32_MAX || 4 + size_t(l) > room || d[v + 4 + l - 1] != 0) return kNotFound;
     if (std::memchr(d + v + 4, 0, l - 1) != nullptr) return kZeroInside;
     return 4 + size_t(l);
@@ -201,7 +197,7 @@ Validation validate(const uint8_t* d, size_t len, ValidateOptions options) {
         r.offset = at;
         return r;
     };
-    if (len < 5 || len > INT32_MAX || load32(d) != len || d[len - 1] != 0) {
+    if (!isFramed(d, len)) {
         return fail(Invalid::kStructure, 0);
     }
     if (options.maxDepth < 1) return fail(Invalid::kTooDeep, 0);
@@ -245,9 +241,9 @@ Validation validate(const uint8_t* d, size_t len, ValidateOptions options) {
                 break;
             case 0x05: {  // binary: int32 length, subtype, bytes
                 if (room < 5) return fail(Invalid::kStructure, v);
-                uint32_t l = load32(d + v);
+                uint32_t l = loadLE32(d + v);
                 if (l > INT32_MAX || 5 + size_t(l) > room) return fail(Invalid::kStructure, v);
-                if (d[v + 4] == 0x02 && (l < 4 || load32(d + v + 5) != l - 4)) {
+                if (d[v + 4] == 0x02 && (l < 4 || loadLE32(d + v + 5) != l - 4)) {
                     return fail(Invalid::kStructure, v);  // old binary repeats its length
                 }
                 size = 5 + size_t(l);
@@ -265,7 +261,7 @@ Validation validate(const uint8_t* d, size_t len, ValidateOptions options) {
             case 0x03:    // document
             case 0x04: {  // array
                 if (room < 5) return fail(Invalid::kStructure, v);
-                uint32_t l = load32(d + v);
+                uint32_t l = loadLE32(d + v);
                 if (l < 5 || l > room || d[v + l - 1] != 0) return fail(Invalid::kStructure, v);
                 if (stack.size() + 1 > static_cast<size_t>(options.maxDepth)) {
                     r.depth = options.maxDepth + 1;
@@ -278,13 +274,13 @@ Validation validate(const uint8_t* d, size_t len, ValidateOptions options) {
             }
             case 0x0F: {  // code with scope: int32 total, string, document
                 if (room < 14) return fail(Invalid::kStructure, v);
-                uint32_t total = load32(d + v);
+                uint32_t total = loadLE32(d + v);
                 if (total < 14 || total > room) return fail(Invalid::kStructure, v);
                 size_t code = textValue(d, v + 4, total - 4);
                 if (code == kZeroInside) return fail(Invalid::kStringZeroByte, v);
                 if (code == kNotFound || total - 4 - code < 5) return fail(Invalid::kStructure, v);
                 size_t s = v + 4 + code;
-                uint32_t scopeLen = load32(d + s);
+                uint32_t scopeLen = loadLE32(d + s);
                 if (scopeLen != total - 4 - code || d[s + scopeLen - 1] != 0) {
                     return fail(Invalid::kStructure, s);
                 }
