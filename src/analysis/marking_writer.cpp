@@ -162,9 +162,9 @@ void writePlainValue(PayloadBuffer& out, const bson_value_t& v) {
     }
 }
 
-// The general path, for what the hand-written one leaves to libbson: the inner document built
-// with libbson, then copied behind the leading byte.
-void appendMarkingWithLibbson(bson::Builder& out, std::string_view key, schema::Algorithm algorithm,
+// The general path, for the values the hand-written one leaves aside: the inner document built
+// with bson::Builder (which writes what libbson would), then copied behind the leading byte.
+void appendMarkingWithBuilder(bson::Builder& out, std::string_view key, schema::Algorithm algorithm,
                               const MarkingKey& keyRef, const bson_value_t* value) {
     bson::Builder inner;
     inner.appendInt32("a", static_cast<int32_t>(algorithm));
@@ -196,7 +196,7 @@ void appendMarking(bson::Builder& out, std::string_view key, schema::Algorithm a
     bool plainKey = uuid || (altName.data() != nullptr &&
                              altName.size() < static_cast<size_t>(std::numeric_limits<int>::max()));
     if (!plainKey || !plainValueSize(*value, valueSize)) {
-        appendMarkingWithLibbson(out, key, algorithm, keyRef, value);
+        appendMarkingWithBuilder(out, key, algorithm, keyRef, value);
         return;
     }
     size_t keySize = uuid ? kKiField : kKaFieldFixed + altName.size();
