@@ -11,7 +11,8 @@ packages=(
 )
 # Extra packages only the test suite needs (real clients, node for the node driver test).
 if [ "${1:-}" = "--test" ]; then
-  packages+=(nodejs npm)
+  # libintelrdfpmath-dev: the Decimal128 library libmongocrypt 1.20.2 (../shared/vendor) builds against.
+  packages+=(nodejs npm libintelrdfpmath-dev)
 fi
 # `make fuzz`: clang and its libFuzzer/sanitizer runtimes.
 if [ "${1:-}" = "--fuzz" ]; then
