@@ -3,7 +3,7 @@
 //   engine_bench [--benchmark_filter=REGEX] [--benchmark_min_time=0.5] [--benchmark_out=FILE
 //                 --benchmark_out_format=json] ...
 //
-// Families (the list):
+// Families (those the performance targets name):
 //   SchemaParse/<schema>           EncryptionSchema::parse: small, MedCo (two variants),
 //                                  generated 10 and 10,000 fields
 //   SchemaCacheHit/<fields>        SchemaCache::get of an already parsed schema

@@ -5,7 +5,7 @@
 //
 // Starts the daemon, records its idle RSS, sends `--first` mixed commands and records RSS (the
 // baseline: caches, arenas and buffers are warm by then), then sends the rest of `--commands` in
-// `--checkpoints` slices, recording RSS after each. The target compares 1,000,000
+// `--checkpoints` slices, recording RSS after each. The target compares 1,000,000
 // commands with the first 10,000; `make bench` runs fewer by default to stay within minutes
 // (BENCH_MEMORY_COMMANDS=1000000 runs the full count) and the report names the count it ran.
 //

@@ -8,7 +8,7 @@ namespace cryptd::bench {
 
 namespace {
 
-// The wire workload: a 20-field schema, and a 1 KB document to insert.
+// The wire workload of the performance targets: a 20-field schema, and a 1 KB document to insert.
 constexpr size_t kWireSchemaFields = 20;
 constexpr size_t kWireDocBytes = 1024;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs every benchmark, prints the issue's targets with PASS/MISS, writes one JSON file.
+"""Runs every benchmark, prints the performance targets with PASS/MISS, writes one JSON file.
 
     python3 bench/run_benchmarks.py --build build-bench --out build/bench-results.json
 
@@ -228,7 +228,7 @@ def main():
     p.add_argument("--rounds", type=int, default=5,
                    help="phases alternate round by round: more, shorter rounds average out drift")
     p.add_argument("--memory-commands", type=int, default=200000,
-                   help="the issue's target uses 1000000")
+                   help="the memory target is stated for 1000000")
     args = p.parse_args()
 
     b = os.path.abspath(args.build)
@@ -265,7 +265,7 @@ def main():
     load, memory = read_json(files["loadgen"]), read_json(files["memory"])
     targets = evaluate(startup, engine_medians(engine_raw), load, memory, args.memory_commands)
 
-    print("\n== cryptd performance targets (issue 7) ==")
+    print("\n== cryptd performance targets ==")
     print("machine: %d CPUs, load average %.2f before / %.2f after (1 min), %.0f s" %
           (os.cpu_count() or 0, load_before[0], load_after[0], time.time() - started))
     print_table(targets.rows)
