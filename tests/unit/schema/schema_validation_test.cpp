@@ -329,7 +329,7 @@ TEST(SchemaValidation, EncryptBsonTypeValues) {
     for (const char* never : {"minKey", "maxKey", "null", "undefined"}) {
         SCOPED_TRACE(never);
         EXPECT_SCHEMA_ERROR(rnd(std::string("\"") + never + "\""), false, kFailedToParse,
-                            std::string("Cannot encrypt values of type ") + never,
+                            std::string("Cannot encrypt element of type: ") + never,
                             "properties.f.encrypt.bsonType");
     }
     for (const char* ok : {"double", "decimal", "bool", "object", "array", "javascriptWithScope",
@@ -357,13 +357,15 @@ TEST(SchemaValidation, DeterministicTypeRules) {
     for (const char* bad :
          {"double", "decimal", "bool", "object", "array", "javascriptWithScope"}) {
         SCOPED_TRACE(bad);
-        EXPECT_SCHEMA_ERROR(det(std::string("\"") + bad + "\""), false, kFailedToParse,
-                            std::string("deterministic algorithm for values of type ") + bad,
-                            "properties.f.encrypt.bsonType");
+        EXPECT_SCHEMA_ERROR(
+            det(std::string("\"") + bad + "\""), false, kFailedToParse,
+            std::string("Cannot use deterministic encryption for element of type: ") + bad,
+            "properties.f.encrypt.bsonType");
     }
     for (const char* never : {"minKey", "null"}) {
         EXPECT_SCHEMA_ERROR(det(std::string("\"") + never + "\""), false, kFailedToParse,
-                            "Cannot encrypt values of type", "properties.f.encrypt.bsonType");
+                            std::string("Cannot encrypt element of type: ") + never,
+                            "properties.f.encrypt.bsonType");
     }
     for (const char* ok : {"string", "int", "long", "date", "binData", "objectId", "symbol",
                            "javascript", "regex", "timestamp", "dbPointer"}) {
