@@ -338,6 +338,10 @@ const std::vector<CommandCase>& commandCases() {
          R"({"find": "patients", "filter": {"ssn": "457-55-5462", "name": "Jon"}})",
          {{"filter.$and.0.ssn.$eq", 1, false, BSON_TYPE_UTF8}},
          {{"filter.$and.1.name.$eq", "Jon"}}},
+        {"find_expr",
+         R"({"find": "patients", "filter": {"$expr": {"$eq": ["$ssn", "457-55-5462"]}}})",
+         {{"filter.$expr.$eq.1", 1, false, BSON_TYPE_UTF8}},
+         {{"filter.$expr.$eq.0", "$ssn"}}},
         {"count",
          R"({"count": "patients", "query": {"mrn": 42}})",
          {{"query.mrn.$eq", 1, true, BSON_TYPE_INT32}},
@@ -487,6 +491,27 @@ TEST_P(LibmongocryptTest, DaemonRejectionSurfacesToTheDriver) {
             std::string(e.what()).find("Invalid match expression operator on encrypted field"),
             std::string::npos)
             << e.what();
+    }
+}
+
+// What the driver sends on is mongocryptd's re-serialized command: update statements carry multi
+// and upsert, and $group literals are $const (the forms the drivers' tests expect from it).
+TEST_P(LibmongocryptTest, ReserializedFormsReachTheServer) {
+    auto upd = encrypt(
+        R"({"update": "patients", "updates": [{"q": {"ssn": "457-55-5462"}, "u": {"$set": {"x": 1}}}]})");
+    for (const char* flag : {"updates.0.multi", "updates.0.upsert"}) {
+        auto e = at(upd.view(), flag);
+        ASSERT_TRUE(e && e->isBool()) << flag << " in " << upd.toJson();
+        EXPECT_FALSE(e->boolean()) << flag;
+    }
+    auto count =
+        encrypt(R"({"aggregate": "patients", "pipeline": [{"$match": {"ssn": "457-55-5462"}},
+        {"$group": {"_id": 1, "n": {"$sum": 1}}}], "cursor": {}})");
+    EXPECT_TRUE(isCiphertext(count.view(), "pipeline.0.$match.ssn.$eq", 1, a(), BSON_TYPE_UTF8));
+    for (const char* path : {"pipeline.1.$group._id.$const", "pipeline.1.$group.n.$sum.$const"}) {
+        auto e = at(count.view(), path);
+        ASSERT_TRUE(e && e->isNumber()) << path << " in " << count.toJson();
+        EXPECT_EQ(e->asDouble(), 1.0) << path;
     }
 }
 
