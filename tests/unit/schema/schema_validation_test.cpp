@@ -249,6 +249,66 @@ TEST(SchemaValidation, EncryptUnderLogicalKeywords) {
                         "not allowed below 'dependencies'", "dependencies.a.properties.x.encrypt");
 }
 
+// Drivers' spec test badSchema: "Schema with logical keywords" in a local schema is an invalid
+// schema (the encrypt below anyOf), not only a remote-only keyword; validation keywords without
+// subschemas are refused at once as before.
+TEST(SchemaValidation, LocalLogicalKeywordWithEncryptIsAnInvalidSchema) {
+    std::string enc = R"({"properties": {"x": {"encrypt": )" + detString() + "}}}";
+    EXPECT_SCHEMA_ERROR(R"({"anyOf": [)" + enc + "]}", false, kFailedToParse,
+                        "Invalid schema containing the 'encrypt' keyword.",
+                        "anyOf.0.properties.x.encrypt");
+    EXPECT_SCHEMA_ERROR(R"({"anyOf": [{"bsonType": "object"}]})", false, kFailedToParse,
+                        "JSON schema keyword 'anyOf' is only allowed with a remote schema",
+                        "anyOf");
+    EXPECT_SCHEMA_ERROR(R"({"required": ["a"], "anyOf": [)" + enc + "]}", false, kFailedToParse,
+                        "JSON schema keyword 'required' is only allowed with a remote schema",
+                        "required");
+}
+
+// Drivers' spec test badSchema: an encrypted field below a subschema that is not restricted to
+// bsonType "object" (or below a top level restricted to something else) is an invalid schema.
+TEST(SchemaValidation, EncryptNeedsObjectParents) {
+    std::string field = R"({"encrypt": )" + detString() + "}";
+    auto nested = [&](const std::string& parentType) {
+        return R"({"properties": {"foo": {)" + parentType + R"("properties": {"bar": )" + field +
+               "}}}}";
+    };
+    for (const char* bad : {"", R"("bsonType": "array", )", R"("bsonType": ["object", "null"], )",
+                            R"("type": "array", )"}) {
+        SCOPED_TRACE(bad);
+        for (bool remote : {false, true}) {
+            EXPECT_SCHEMA_ERROR(nested(bad), remote, kFailedToParse,
+                                "Invalid schema containing the 'encrypt' keyword. Every subschema "
+                                "above an encrypted field must have bsonType 'object'",
+                                "properties.foo.properties.bar.encrypt");
+        }
+    }
+    for (const char* ok :
+         {R"("bsonType": "object", )", R"("bsonType": ["object"], )", R"("type": "object", )"}) {
+        SCOPED_TRACE(ok);
+        EXPECT_NO_THROW(parseJson(nested(ok)));
+    }
+    // The top level may omit its type, but not name another one.
+    EXPECT_NO_THROW(parseJson(withEncrypt(detString())));
+    EXPECT_SCHEMA_ERROR(R"({"bsonType": "array", "properties": {"f": )" + field + "}}", false,
+                        kFailedToParse, "must have bsonType 'object'", "properties.f.encrypt");
+    // Through patternProperties and additionalProperties alike.
+    EXPECT_SCHEMA_ERROR(R"({"properties": {"foo": {"patternProperties": {"^b": )" + field + "}}}}",
+                        false, kFailedToParse, "must have bsonType 'object'",
+                        "properties.foo.patternProperties.^b.encrypt");
+    EXPECT_SCHEMA_ERROR(R"({"properties": {"foo": {"additionalProperties": )" + field + "}}}",
+                        false, kFailedToParse, "must have bsonType 'object'",
+                        "properties.foo.additionalProperties.encrypt");
+    // Deeper: one untyped ancestor is enough.
+    EXPECT_SCHEMA_ERROR(R"({"properties": {"a": {"properties": {"b": {"bsonType": "object", )"
+                        R"("properties": {"c": )" +
+                            field + "}}}}}}",
+                        false, kFailedToParse, "must have bsonType 'object'",
+                        "properties.a.properties.b.properties.c.encrypt");
+    // Nothing encrypted below an untyped parent: fine.
+    EXPECT_NO_THROW(parseJson(R"({"properties": {"foo": {"properties": {"bar": {}}}}})"));
+}
+
 TEST(SchemaValidation, DottedPropertyNameCannotLeadToEncryption) {
     EXPECT_SCHEMA_ERROR(R"({"properties": {"a.b": {"encrypt": )" + detString() + "}}}", false,
                         kFailedToParse, "containing '.'", "properties.a.b");
