@@ -581,5 +581,54 @@ TEST(LibmongocryptStable, SameCiphertextFromSchemaMapAndCollinfo) {
     EXPECT_EQ(cx.bytes, cy.bytes);
 }
 
+// Schemas mongocryptd refuses (drivers' spec tests badSchema and types): the daemon's error
+// reaches the driver through libmongocrypt with the substring those tests match.
+TEST(LibmongocryptSchemaErrors, RefusedSchemasSurfaceWithTheSpecTestsText) {
+    spec::ensureMongocInitialized();
+    auto master = localMasterKey();
+    DriverIo io;
+    io.runOnMongocryptd = [](const std::string& db, bson::View cmd) {
+        return daemon().client->run(db, cmd);
+    };
+    io.findKeys = [](bson::View) { return std::vector<bson::Doc>{}; };
+    io.listCollections = [](bson::View) -> std::optional<bson::Doc> { return std::nullopt; };
+    const std::string enc =
+        R"({"encrypt": {"keyId": [{"$binary": {"base64": "AAAAAAAAAAAAAAAAAAAAAA==",
+            "subType": "04"}}], "bsonType": "string",
+            "algorithm": "AEAD_AES_256_CBC_HMAC_SHA_512-Random"}})";
+    struct Row {
+        std::string schema;
+        const char* expected;  // the spec test's substring
+        const char* rule;      // and the daemon's reason
+    };
+    const std::vector<Row> rows = {
+        {R"({"bsonType": "array", "properties": {"s": )" + enc + "}}", "Invalid schema",
+         "must have bsonType 'object'"},
+        {R"({"properties": {"foo": {"properties": {"bar": )" + enc + "}}}}", "Invalid schema",
+         "must have bsonType 'object'"},
+        {R"({"anyOf": [{"properties": {"s": )" + enc + "}}]}", "Invalid schema",
+         "not allowed below 'anyOf'"},
+        {R"({"bsonType": "object", "properties": {"d": {"encrypt": {"keyId": [{"$binary":
+            {"base64": "AAAAAAAAAAAAAAAAAAAAAA==", "subType": "04"}}], "bsonType": "double",
+            "algorithm": "AEAD_AES_256_CBC_HMAC_SHA_512-Deterministic"}}}})",
+         "element of type: double", "Cannot use deterministic encryption"},
+    };
+    for (const auto& row : rows) {
+        SCOPED_TRACE(row.schema);
+        bson::Builder mapB;
+        mapB.appendDocument("db.c", bson::Doc::fromJson(row.schema).view());
+        auto map = mapB.finish();
+        Crypt crypt(master, map.view());
+        auto cmd = bson::Doc::fromJson(R"({"insert": "c", "documents": [{"s": "x"}]})");
+        try {
+            autoEncrypt(crypt, io, "db", cmd.view());
+            ADD_FAILURE() << "the schema must be refused";
+        } catch (const CryptError& e) {
+            EXPECT_NE(std::string(e.what()).find(row.expected), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find(row.rule), std::string::npos) << e.what();
+        }
+    }
+}
+
 }  // namespace
 }  // namespace cryptd::e2e
