@@ -292,6 +292,16 @@ Shape ExpressionAnalyzer::write(bson::Builder& out, std::string_view key, const 
     }
 }
 
+Shape ExpressionAnalyzer::writeWrappingLiteral(bson::Builder& out, std::string_view key,
+                                               const bson::Element& e) {
+    bool literal = e.type() == BSON_TYPE_UTF8
+                       ? !startsWith(e.utf8(), "$")
+                       : e.type() != BSON_TYPE_DOCUMENT && e.type() != BSON_TYPE_ARRAY;
+    if (!literal) return write(out, key, e);
+    out.appendDocument(key, [&](bson::Builder& c) { c.append("$const", e); });
+    return constantShape(e);
+}
+
 void ExpressionAnalyzer::writeCondition(bson::Builder& out, std::string_view key,
                                         const bson::Element& e, std::string_view where) {
     Shape s = write(out, key, e);

@@ -78,6 +78,11 @@ class ExpressionAnalyzer {
 
     // Checks `e` as an expression, appends it under `key` (with markings) and returns its shape.
     Shape write(bson::Builder& out, std::string_view key, const bson::Element& e);
+    // Like write(), but a literal value (not a field path, variable, operator, object or array)
+    // is written as {$const: v}. mongocryptd re-serializes a $group key and accumulator argument
+    // that way (drivers' countDocuments reaches the server as {$group: {_id: {$const: 1}, n:
+    // {$sum: {$const: 1}}}}); no reply shows it elsewhere, so other expressions keep their form.
+    Shape writeWrappingLiteral(bson::Builder& out, std::string_view key, const bson::Element& e);
     // A condition ($cond's if, $expr, $redact...): its value may not be encrypted.
     void writeCondition(bson::Builder& out, std::string_view key, const bson::Element& e,
                         std::string_view where);

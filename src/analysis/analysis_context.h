@@ -13,8 +13,9 @@ namespace cryptd::analysis {
 struct Context;
 class NamespaceSchemas;
 
-// Set by the pipeline walker while a stage is analyzed: writes `$expr` (the element) with the
-// pipeline's variables in scope, marking constants compared to deterministic fields.
+// Writes a filter's `$expr` (the element) with the aggregation expression rules, marking constants
+// compared to deterministic fields: for the whole command (filter_expressions.h, the command's
+// `let` in scope), replaced by the pipeline walker while a stage is analyzed.
 class ExpressionHook {
   public:
     virtual ~ExpressionHook() = default;
@@ -30,6 +31,7 @@ struct Context {
     // csfleEncryptionSchemas (aggregate): every involved collection's schema; null otherwise.
     const NamespaceSchemas* namespaces = nullptr;
     // null: `$expr` in a filter may not read encrypted fields at all (expression_refs.h).
+    // Callers that build a Context by hand get that stricter rule.
     ExpressionHook* expressions = nullptr;
 };
 

@@ -5,6 +5,7 @@
 
 #include "analysis/analysis_context.h"
 #include "analysis/command_registry.h"
+#include "analysis/filter_expressions.h"
 #include "analysis/namespace_schemas.h"
 #include "common/error.h"
 
@@ -116,6 +117,8 @@ bson::Doc analyzeCheckedCommand(bson::View command, const CommandSpec& spec,
     Context ctx{SchemaView(schema)};
     ctx.db = db;
     ctx.namespaces = namespaces;
+    FilterExpressions filterExpressions(command);
+    ctx.expressions = &filterExpressions;
     CommandContext cc{ctx, CommandRegistry::instance()};
     bson::Builder reply;
     reply.appendBool(kPlaceholdersField, false);

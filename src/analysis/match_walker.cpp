@@ -188,11 +188,13 @@ void MatchWalker::writeTopLevel(Sink& sink, const bson::Element& e) {
             return;
         }
         case TopOpKind::Expr:
-            if (elemMatchDepth_ == 0 && ctx_.expressions) {  // in a pipeline: full analysis
+            // Queries: the aggregation expression rules (constants compared to deterministic
+            // fields marked). Stored filters are evaluated on ciphertext: nothing encrypted may
+            // be read. Under $elemMatch too: an expression's field paths start at the root.
+            if (elemMatchDepth_ == 0 && ctx_.expressions && mode_ == MatchMode::Query) {
                 sink.emit([&](bson::Builder& b) { ctx_.expressions->writeMatchExpr(ctx_, b, e); });
                 return;
             }
-            // Under $elemMatch too: an expression's field paths start at the document root.
             checkExpressionReadsNoEncryptedField(ctx_.schema, e, "$expr");
             break;
         case TopOpKind::Unsupported:

@@ -242,7 +242,7 @@ ResolvedEncryption resolveEncryption(const EncryptionOptions& own,
     for (auto t : out.bsonTypes) {
         if (contains(kNeverEncryptable, t)) {
             failAt(ErrorCode::FailedToParse,
-                   prefix + "Cannot encrypt values of type " + std::string(bsonAlias(t)),
+                   prefix + "Cannot encrypt element of type: " + std::string(bsonAlias(t)),
                    joinPath(path, "bsonType"));
         }
     }
@@ -257,7 +257,7 @@ ResolvedEncryption resolveEncryption(const EncryptionOptions& own,
         }
         if (contains(kNotDeterministic, out.bsonTypes.front())) {
             failAt(ErrorCode::FailedToParse,
-                   prefix + "Cannot use the deterministic algorithm for values of type " +
+                   prefix + "Cannot use deterministic encryption for element of type: " +
                        std::string(bsonAlias(out.bsonTypes.front())),
                    joinPath(path, "bsonType"));
         }

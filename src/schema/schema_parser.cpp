@@ -27,12 +27,20 @@ struct Context {
     // Non-empty: this subschema is below that keyword (items, allOf...), where encryption is not
     // allowed. Only validated; its tree is discarded.
     std::string_view forbiddenUnder;
+    // An ancestor reached through properties/patternProperties/additionalProperties is not
+    // restricted to bsonType 'object': an array of documents there would hold the field in its
+    // elements, where the rule does not apply, so no 'encrypt' may appear below it.
+    bool belowUntypedParent = false;
 };
 
 // The keywords of one subschema, by table slot (small on the stack: the parser recurses).
 struct Keywords {
     std::vector<bson::Element> elements;        // as written
     std::array<uint8_t, kKeywordCount> slot{};  // 1-based index into elements; 0 = absent
+    // A validation keyword with subschemas (anyOf, not, dependencies...) in a local schema:
+    // refused once its subschemas are checked, so that an 'encrypt' below it is reported as the
+    // invalid schema it is.
+    std::string_view remoteOnly;
 
     const bson::Element* operator[](Keyword k) const {
         uint8_t i = slot[static_cast<size_t>(k)];
@@ -60,6 +68,9 @@ class Parser {
         }
         auto types = parseTypes(kw, ctx);
         Context below = ctx;
+        // The top level is always a document; below it a parent must say so.
+        bool objectOnly = types && types->size() == 1 && types->front() == BSON_TYPE_DOCUMENT;
+        if (!objectOnly && (ctx.depth > 0 || types)) below.belowUntypedParent = true;
         if (const auto* meta = kw[Keyword::EncryptMetadata]) {
             below.inherited = ctx.inherited.overriddenBy(parseMetadata(*meta, types, ctx));
         }
@@ -71,6 +82,7 @@ class Parser {
             parseBoolOrSchema(*e, ctx, "additionalItems");
         }
         checkValidationKeywords(kw, ctx);
+        if (!kw.remoteOnly.empty()) failRemoteOnly(kw.remoteOnly, ctx);
         node->finish();
         return node;
     }
@@ -92,10 +104,11 @@ class Parser {
                        at());
             }
             if (info->remoteOnly && !remote_) {
-                failAt(ErrorCode::FailedToParse,
-                       "JSON schema keyword '" + std::string(key) +
-                           "' is only allowed with a remote schema",
-                       at());
+                bool hasSubschemas = info->kind == ValueKind::SchemaArray ||
+                                     info->kind == ValueKind::Schema ||
+                                     info->kind == ValueKind::DependencyObject;
+                if (!hasSubschemas) failRemoteOnly(key, ctx);
+                if (kw.remoteOnly.empty()) kw.remoteOnly = key;
             }
             auto& slot = kw.slot[static_cast<size_t>(info->keyword)];
             if (slot) {
@@ -107,6 +120,13 @@ class Parser {
             slot = static_cast<uint8_t>(kw.elements.size());
         }
         return kw;
+    }
+
+    [[noreturn]] static void failRemoteOnly(std::string_view key, const Context& ctx) {
+        failAt(
+            ErrorCode::FailedToParse,
+            "JSON schema keyword '" + std::string(key) + "' is only allowed with a remote schema",
+            joinPath(ctx.path, key));
     }
 
     void parseEncryptNode(Node& node, const Keywords& kw, const Context& ctx) {
@@ -122,6 +142,14 @@ class Parser {
                    std::string(kEncryptPrefix) +
                        "The top-level schema describes the whole document, which cannot be "
                        "encrypted",
+                   at);
+        }
+        if (ctx.belowUntypedParent) {
+            failAt(ErrorCode::FailedToParse,
+                   std::string(kEncryptPrefix) +
+                       "Every subschema above an encrypted field must have bsonType 'object' "
+                       "(the top level may omit it): an array there would hold the field in its "
+                       "elements, where 'encrypt' does not apply",
                    at);
         }
         if (kw[Keyword::EncryptMetadata]) {

@@ -338,6 +338,10 @@ const std::vector<CommandCase>& commandCases() {
          R"({"find": "patients", "filter": {"ssn": "457-55-5462", "name": "Jon"}})",
          {{"filter.$and.0.ssn.$eq", 1, false, BSON_TYPE_UTF8}},
          {{"filter.$and.1.name.$eq", "Jon"}}},
+        {"find_expr",
+         R"({"find": "patients", "filter": {"$expr": {"$eq": ["$ssn", "457-55-5462"]}}})",
+         {{"filter.$expr.$eq.1", 1, false, BSON_TYPE_UTF8}},
+         {{"filter.$expr.$eq.0", "$ssn"}}},
         {"count",
          R"({"count": "patients", "query": {"mrn": 42}})",
          {{"query.mrn.$eq", 1, true, BSON_TYPE_INT32}},
@@ -490,6 +494,27 @@ TEST_P(LibmongocryptTest, DaemonRejectionSurfacesToTheDriver) {
     }
 }
 
+// What the driver sends on is mongocryptd's re-serialized command: update statements carry multi
+// and upsert, and $group literals are $const (the forms the drivers' tests expect from it).
+TEST_P(LibmongocryptTest, ReserializedFormsReachTheServer) {
+    auto upd = encrypt(
+        R"({"update": "patients", "updates": [{"q": {"ssn": "457-55-5462"}, "u": {"$set": {"x": 1}}}]})");
+    for (const char* flag : {"updates.0.multi", "updates.0.upsert"}) {
+        auto e = at(upd.view(), flag);
+        ASSERT_TRUE(e && e->isBool()) << flag << " in " << upd.toJson();
+        EXPECT_FALSE(e->boolean()) << flag;
+    }
+    auto count =
+        encrypt(R"({"aggregate": "patients", "pipeline": [{"$match": {"ssn": "457-55-5462"}},
+        {"$group": {"_id": 1, "n": {"$sum": 1}}}], "cursor": {}})");
+    EXPECT_TRUE(isCiphertext(count.view(), "pipeline.0.$match.ssn.$eq", 1, a(), BSON_TYPE_UTF8));
+    for (const char* path : {"pipeline.1.$group._id.$const", "pipeline.1.$group.n.$sum.$const"}) {
+        auto e = at(count.view(), path);
+        ASSERT_TRUE(e && e->isNumber()) << path << " in " << count.toJson();
+        EXPECT_EQ(e->asDouble(), 1.0) << path;
+    }
+}
+
 TEST_P(LibmongocryptTest, CollectionWithoutSchemaIsSentUnchanged) {
     auto original = bson::Doc::fromJson(R"({"find": "other", "filter": {"ssn": "457-55-5462"}})");
     auto out = autoEncrypt(*crypt_, io(), kDb, original.view());
@@ -554,6 +579,55 @@ TEST(LibmongocryptStable, SameCiphertextFromSchemaMapAndCollinfo) {
     ASSERT_TRUE(isCiphertext(x.view(), "filter.ssn.$eq", 1, id, BSON_TYPE_UTF8, &cx));
     ASSERT_TRUE(isCiphertext(y.view(), "filter.ssn.$eq", 1, id, BSON_TYPE_UTF8, &cy));
     EXPECT_EQ(cx.bytes, cy.bytes);
+}
+
+// Schemas mongocryptd refuses (drivers' spec tests badSchema and types): the daemon's error
+// reaches the driver through libmongocrypt with the substring those tests match.
+TEST(LibmongocryptSchemaErrors, RefusedSchemasSurfaceWithTheSpecTestsText) {
+    spec::ensureMongocInitialized();
+    auto master = localMasterKey();
+    DriverIo io;
+    io.runOnMongocryptd = [](const std::string& db, bson::View cmd) {
+        return daemon().client->run(db, cmd);
+    };
+    io.findKeys = [](bson::View) { return std::vector<bson::Doc>{}; };
+    io.listCollections = [](bson::View) -> std::optional<bson::Doc> { return std::nullopt; };
+    const std::string enc =
+        R"({"encrypt": {"keyId": [{"$binary": {"base64": "AAAAAAAAAAAAAAAAAAAAAA==",
+            "subType": "04"}}], "bsonType": "string",
+            "algorithm": "AEAD_AES_256_CBC_HMAC_SHA_512-Random"}})";
+    struct Row {
+        std::string schema;
+        const char* expected;  // the spec test's substring
+        const char* rule;      // and the daemon's reason
+    };
+    const std::vector<Row> rows = {
+        {R"({"bsonType": "array", "properties": {"s": )" + enc + "}}", "Invalid schema",
+         "must have bsonType 'object'"},
+        {R"({"properties": {"foo": {"properties": {"bar": )" + enc + "}}}}", "Invalid schema",
+         "must have bsonType 'object'"},
+        {R"({"anyOf": [{"properties": {"s": )" + enc + "}}]}", "Invalid schema",
+         "not allowed below 'anyOf'"},
+        {R"({"bsonType": "object", "properties": {"d": {"encrypt": {"keyId": [{"$binary":
+            {"base64": "AAAAAAAAAAAAAAAAAAAAAA==", "subType": "04"}}], "bsonType": "double",
+            "algorithm": "AEAD_AES_256_CBC_HMAC_SHA_512-Deterministic"}}}})",
+         "element of type: double", "Cannot use deterministic encryption"},
+    };
+    for (const auto& row : rows) {
+        SCOPED_TRACE(row.schema);
+        bson::Builder mapB;
+        mapB.appendDocument("db.c", bson::Doc::fromJson(row.schema).view());
+        auto map = mapB.finish();
+        Crypt crypt(master, map.view());
+        auto cmd = bson::Doc::fromJson(R"({"insert": "c", "documents": [{"s": "x"}]})");
+        try {
+            autoEncrypt(crypt, io, "db", cmd.view());
+            ADD_FAILURE() << "the schema must be refused";
+        } catch (const CryptError& e) {
+            EXPECT_NE(std::string(e.what()).find(row.expected), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find(row.rule), std::string::npos) << e.what();
+        }
+    }
 }
 
 }  // namespace

@@ -114,6 +114,14 @@ bool consequential(bson::View schema, const SchemaProblem& p, const Removed& rem
                removed.keywords.end();
     };
     if (p.rule == "metadata-needs-object") return wasRemoved("bsonType") || wasRemoved("type");
+    if (p.rule == "encrypt-parent-not-object") {
+        // An ancestor's bad bsonType/type was removed: the parent is untyped only because of it.
+        return std::any_of(
+            removed.keywords.begin(), removed.keywords.end(), [&](const Segments& k) {
+                return !k.empty() && (k.back() == "bsonType" || k.back() == "type") &&
+                       isPrefix(Segments(k.begin(), k.end() - 1), sub);
+            });
+    }
     if (p.rule == "keyword-dependency") {
         // "$jsonSchema keyword 'minimum' must be present if 'exclusiveMinimum' is present"
         auto a = p.message.find('\'');

@@ -129,7 +129,7 @@ std::string algorithmHint(std::string_view message) {
 }
 
 std::string deterministicTypeHint(std::string_view message) {
-    auto type = wordAfter(message, "values of type ");
+    auto type = wordAfter(message, "element of type: ");
     return "deterministic encryption needs exactly one bsonType; " + std::string(type) +
            " is not allowed — use Random or change the type";
 }
@@ -199,6 +199,10 @@ const Rule kRules[] = {
     {"dotted-property", 9, "property name containing '.'",
      "nest the field instead: {\"a\": {\"bsonType\": \"object\", \"properties\": {\"b\": ...}}} "
      "rather than \"a.b\""},
+    {"encrypt-parent-not-object", 9, "above an encrypted field must have bsonType 'object'",
+     "add \"bsonType\": \"object\" to every subschema on the way to the encrypted field (an "
+     "array of documents there would escape the rule); encrypt a whole array with 'encrypt' on "
+     "the array field instead"},
     {"metadata-needs-object", 9, "only allowed in a subschema with bsonType 'object'",
      "add \"bsonType\": \"object\" to the subschema that holds encryptMetadata"},
     {"encrypt-not-object", 14, "keyword 'encrypt' must be an object",
@@ -229,12 +233,12 @@ const Rule kRules[] = {
      "set encrypt.algorithm, or encryptMetadata.algorithm on an enclosing object"},
     {"missing-keyid", 9, "No 'keyId' is given",
      "set encrypt.keyId, or encryptMetadata.keyId on an enclosing object"},
-    {"type-never-encryptable", 9, "Cannot encrypt values of type",
+    {"type-never-encryptable", 9, "Cannot encrypt element of type",
      "minKey, maxKey, null and undefined cannot be encrypted: remove that type"},
     {"deterministic-single-type", 9, "requires 'bsonType' to name exactly one",
      "deterministic encryption needs exactly one bsonType: name one, or use Random for several "
      "or unknown types"},
-    {"deterministic-type", 9, "Cannot use the deterministic algorithm for values of type", "",
+    {"deterministic-type", 9, "Cannot use deterministic encryption for element of type", "",
      deterministicTypeHint},
     {"bsontype-and-type", 9, "keywords 'bsonType' and 'type'",
      "use either bsonType or type, not both"},

@@ -32,7 +32,7 @@ target_link_libraries(check_test PRIVATE cryptd_check GTest::gtest GTest::gtest_
 target_include_directories(check_test PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 target_compile_definitions(check_test PRIVATE
   CRYPTD_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
-  CRYPTD_SHARED_DIR="${CMAKE_SOURCE_DIR}/../shared"
+  CRYPTD_SHARED_DIR="${CRYPTD_SHARED_DIR}"
   CRYPTD_BINARY_DIR="${CMAKE_BINARY_DIR}"
   CRYPTD_CHECK_TESTDATA="${CMAKE_CURRENT_SOURCE_DIR}/testdata"
   CRYPTD_CHECK_BINARY="$<TARGET_FILE:cryptd-check>")

@@ -158,7 +158,7 @@ void requireGroupable(const Shape& key, std::string_view stage) {
 }
 
 const SchemaNode* writeAccumulatorField(StageInput& in, ExpressionAnalyzer& a, bson::Builder& out,
-                                        const bson::Element& field) {
+                                        const bson::Element& field, bool wrapLiteral) {
     std::string stage = in.name();
     std::string_view name = field.key();
     if (name.empty() || name.front() == '$' || name.find('.') != std::string_view::npos) {
@@ -174,13 +174,17 @@ const SchemaNode* writeAccumulatorField(StageInput& in, ExpressionAnalyzer& a, b
 
     const SchemaNode* node = nullptr;
     SchemaArena& arena = in.arena();
+    // The argument of $first/$push/$sum... ({$sum: 1} -> {$sum: {$const: 1}} when wrapping).
+    auto writeArgument = [&](bson::Builder& b) {
+        return wrapLiteral ? a.writeWrappingLiteral(b, acc.key(), acc) : a.write(b, acc.key(), acc);
+    };
     out.appendDocument(name, [&](bson::Builder& b) {
         switch (entry->kind) {
             case AccKind::Preserve:
-                node = nodeForShape(arena, a.write(b, acc.key(), acc));
+                node = nodeForShape(arena, writeArgument(b));
                 break;
             case AccKind::Collect:
-                node = collected(arena, a.write(b, acc.key(), acc));
+                node = collected(arena, writeArgument(b));
                 break;
             case AccKind::CollectN: {
                 if (!acc.isDocument())
@@ -215,8 +219,7 @@ const SchemaNode* writeAccumulatorField(StageInput& in, ExpressionAnalyzer& a, b
                 b.append(acc);
                 break;
             case AccKind::PlainOnly:
-                requirePlainValue(a.write(b, acc.key(), acc),
-                                  std::string(acc.key()) + " in " + stage);
+                requirePlainValue(writeArgument(b), std::string(acc.key()) + " in " + stage);
                 break;
         }
     });

@@ -9,9 +9,11 @@
 namespace cryptd::analysis::stages {
 
 // Writes the output field `field` ({name: {$acc: <arg>}}) of a grouping stage `in` and returns
-// the schema node of its value.
+// the schema node of its value. `wrapLiteral`: a literal argument is written {$const: v}
+// ($group, see ExpressionAnalyzer::writeWrappingLiteral).
 const schema::SchemaNode* writeAccumulatorField(StageInput& in, ExpressionAnalyzer& a,
-                                                bson::Builder& out, const bson::Element& field);
+                                                bson::Builder& out, const bson::Element& field,
+                                                bool wrapLiteral = false);
 
 // Throws unless values of shape `key` can be grouped: unencrypted, or deterministically encrypted
 // with a UUID key (equal values, equal ciphertexts).

@@ -62,11 +62,11 @@ const SchemaNode* group(StageInput& in, bson::Builder& stage) {
     stage.appendDocument(in.spec.key(), [&](bson::Builder& g) {
         for (bson::Element f : in.spec.document()) {
             if (f.key() == "_id") {
-                Shape key = a.write(g, "_id", f);
+                Shape key = a.writeWrappingLiteral(g, "_id", f);
                 requireGroupable(key, "$group");
                 fields.emplace_back("_id", nodeForShape(in.arena(), key));
             } else {
-                fields.emplace_back(std::string(f.key()), writeAccumulatorField(in, a, g, f));
+                fields.emplace_back(std::string(f.key()), writeAccumulatorField(in, a, g, f, true));
             }
         }
     });

@@ -55,7 +55,7 @@ class Expecter {
                 });
             } else if ((name == "delete" && k == "deletes") ||
                        (name == "update" && k == "updates")) {
-                out.appendArray(k, [&](bson::Builder& arr) { statements(e, arr); });
+                out.appendArray(k, [&](bson::Builder& arr) { statements(e, arr, k == "updates"); });
             } else if ((name == "findAndModify" || name == "findandmodify") && k == "update") {
                 update(e, out);
             } else if (name == "aggregate" && k == "pipeline" && e.isArray()) {
@@ -84,7 +84,8 @@ class Expecter {
   private:
     void reject(std::string why) { reasons.push_back(std::move(why)); }
 
-    void statements(const bson::Element& e, bson::Builder& arr) {
+    // Update statements come back with multi and upsert as booleans, false when absent.
+    void statements(const bson::Element& e, bson::Builder& arr, bool updates) {
         if (!e.isArray()) return;
         for (auto s : e.document()) {
             if (!s.isDocument()) {
@@ -97,9 +98,15 @@ class Expecter {
                         b.appendDocument("q", [&](bson::Builder& q) { filter(f.document(), q); });
                     } else if (f.key() == "u") {
                         update(f, b);
+                    } else if (updates && (f.key() == "multi" || f.key() == "upsert") &&
+                               (f.isBool() || f.isNumber())) {
+                        b.appendBool(f.key(), f.truthy());
                     } else {
                         b.append(f);
                     }
+                }
+                for (std::string_view flag : {"multi", "upsert"}) {
+                    if (updates && !s.document().find(flag)) b.appendBool(flag, false);
                 }
             });
         }

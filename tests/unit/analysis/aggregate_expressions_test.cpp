@@ -75,7 +75,7 @@ TEST(InExpressionTest, EachConstantOfTheArrayLiteralIsMarked) {
     // A constant looked up in an array of ciphertexts ($push) is marked like them.
     EXPECT_EQ(analyzedPipeline(R"([{"$group": {"_id": null, "all": {"$push": "$ssn"}}},
                                    {"$match": {"$expr": {"$in": ["1", "$all"]}}}])"),
-              pipelineJson(R"([{"$group": {"_id": null, "all": {"$push": "$ssn"}}},
+              pipelineJson(R"([{"$group": {"_id": {"$const": null}, "all": {"$push": "$ssn"}}},
                   {"$match": {"$expr": {"$in": [)" +
                            markA(R"("1")") + R"(, "$all"]}}}])"));
 }
@@ -180,15 +180,16 @@ TEST(OtherExpressionsTest, FieldAccessByNameIsFollowed) {
     expectExprError(R"({"$eq": [{"$getField": {"field": "$name", "input": "$$ROOT"}}, 1]})",
                     "$getField with a computed field name cannot operate on");
     // $map over an array of ciphertexts yields ciphertexts; over documents, their fields.
-    EXPECT_EQ(analyzedPipeline(R"([{"$group": {"_id": null, "docs": {"$push": "$insurance"}}},
+    EXPECT_EQ(
+        analyzedPipeline(R"([{"$group": {"_id": null, "docs": {"$push": "$insurance"}}},
                                    {"$project": {"p": {"$map": {"input": "$docs", "as": "d",
                                                                 "in": "$$d.policyNumber"}}}},
                                    {"$match": {"p": "1"}}])"),
-              pipelineJson(R"([{"$group": {"_id": null, "docs": {"$push": "$insurance"}}},
+        pipelineJson(R"([{"$group": {"_id": {"$const": null}, "docs": {"$push": "$insurance"}}},
                                {"$project": {"p": {"$map": {"input": "$docs", "as": "d",
                                                             "in": "$$d.policyNumber"}}}}, )"
-                           R"({"$match": {"p": {"$eq": )" +
-                           markA(R"("1")") + "}}}]"));
+                     R"({"$match": {"p": {"$eq": )" +
+                     markA(R"("1")") + "}}}]"));
     expectExprError(R"({"$size": {"$filter": {"input": "$ssn", "cond": true}}})",
                     "$filter cannot iterate over encrypted field 'ssn'");
     expectExprError(R"({"$reduce": {"input": "$tags", "initialValue": 0, "in": "$ssn"}})",

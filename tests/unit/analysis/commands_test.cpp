@@ -83,6 +83,32 @@ TEST(DeleteCommandTest, EachStatementFilterIsMarked) {
         ErrorCode::BadValue, "Cannot query on fields encrypted with the randomized encryption");
 }
 
+// mongocryptd re-serializes each update statement with multi and upsert (false when absent),
+// keeping the other fields (drivers' spec test legacy/updateMany.json).
+TEST(UpdateCommandTest, StatementsCarryMultiAndUpsert) {
+    EXPECT_EQ(analyzeJson(withStandardSchema(
+                  R"({"update": "c", "updates": [{"q": {"ssn": "1"}, "u": {"$set": {"a": 1}}},
+                {"q": {}, "u": {"a": 2}, "upsert": 1, "collation": {"locale": "fr"}},
+                {"q": {}, "u": {"$set": {"a": 3}}, "multi": true, "upsert": false}], "ordered": true})")),
+              reply(true, true,
+                    R"({"update": "c", "updates": [{"q": {"ssn": {"$eq": )" + markA(R"("1")") +
+                        R"(}}, "u": {"$set": {"a": 1}}, "multi": false, "upsert": false},
+                  {"q": {}, "u": {"a": 2}, "upsert": true, "collation": {"locale": "fr"},
+                   "multi": false},
+                  {"q": {}, "u": {"$set": {"a": 3}}, "multi": true, "upsert": false}],
+                  "ordered": true})"));
+    // Without a schema too: the statement is re-serialized all the same.
+    EXPECT_EQ(analyzeJson(R"({"update": "c", "updates": [{"q": {}, "u": {"a": 1}}],
+                             "jsonSchema": {}, "isRemoteSchema": false})"),
+              reply(false, false,
+                    R"({"update": "c", "updates": [{"q": {}, "u": {"a": 1}, "multi": false,
+                        "upsert": false}]})"));
+    expectAnalyzeError(
+        withStandardSchema(R"({"update": "c", "updates": [{"q": {}, "u": {}, "multi": "yes"}]})"),
+        ErrorCode::TypeMismatch,
+        "BSON field 'update.updates.multi' is the wrong type 'string', expected type 'bool'");
+}
+
 TEST(FindAndModifyCommandTest, QueryUpdateSortFields) {
     EXPECT_EQ(analyzeJson(withStandardSchema(
                   R"({"findAndModify": "c", "query": {"ssn": "1"}, "update": {"$set": {"ssn": "2"}},

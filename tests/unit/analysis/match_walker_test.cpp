@@ -281,16 +281,38 @@ TEST(MatchWalkerTest, AttachedOperatorsNeedTheirOwner) {
         R"({ "$and" : [ { "name" : { "$regex" : "^a", "$options" : "i" } }, { "name" : { "$gt" : 1 } } ] })");
 }
 
-TEST(MatchWalkerTest, ExprMayNotReadEncryptedFields) {
+// $expr in a query filter follows the aggregation expression rules, as in an aggregate's $match:
+// constants compared to deterministic fields are marked, anything else reading ciphertext fails.
+TEST(MatchWalkerTest, ExprFollowsTheAggregationExpressionRules) {
     expectFilter(R"({"$expr": {"$eq": ["$a", "$b"]}})", R"({"$expr": {"$eq": ["$a", "$b"]}})");
-    expectFilterError(R"({"$expr": {"$eq": ["$ssn", "x"]}})",
-                      "$expr reading encrypted data is not supported");
-    expectFilterError(R"({"$expr": {"$eq": ["$insurance.policyNumber", "x"]}})",
-                      "$expr reading encrypted data is not supported");
-    expectFilterError(R"({"$expr": {"$eq": ["$$ROOT", {}]}})", "$expr reading encrypted data");
-    expectFilterError(R"({"$expr": {"$eq": [{"$getField": "ssn"}, "x"]}})",
-                      "$expr reading encrypted data");
+    expectFilter(R"({"$expr": {"$eq": ["$ssn", "x"]}})",
+                 R"({"$expr": {"$eq": ["$ssn", )" + marking(R"("x")") + "]}}");
+    expectFilter(
+        R"({"$expr": {"$ne": ["x", "$insurance.policyNumber"]}})",
+        R"({"$expr": {"$ne": [)" + marking(R"("x")") + R"(, "$insurance.policyNumber"]}})");
+    expectFilter(R"({"$expr": {"$in": ["$age", [1, 2]]}})",
+                 R"({"$expr": {"$in": ["$age", [)" + marking("1", kUuidBString) + ", " +
+                     marking("2", kUuidBString) + "]]}}");
+    expectFilter(R"({"$or": [{"$expr": {"$eq": ["$ssn", "x"]}}, {"a": 1}]})",
+                 R"({"$or": [{"$expr": {"$eq": ["$ssn", )" + marking(R"("x")") +
+                     R"(]}}, {"a": {"$eq": 1}}]})");
+    expectFilter(R"({"$expr": {"$eq": ["$ssn", "$ssn2"]}})",
+                 R"({"$expr": {"$eq": ["$ssn", "$ssn2"]}})");
+    expectFilterError(R"({"$expr": {"$gt": ["$ssn", "x"]}})",
+                      "cannot operate on encrypted field 'ssn'");
+    expectFilterError(R"({"$expr": {"$eq": ["$ssn", 5]}})", "Cannot encrypt element of type: int");
+    expectFilterError(R"({"$expr": {"$eq": ["$secret", "x"]}})", "randomized");
+    expectFilterError(R"({"$expr": {"$eq": ["$ssn", "$age"]}})", "not encrypted with the same");
+    expectFilterError(R"({"$expr": {"$eq": ["$$ROOT", {}]}})", "cannot compare");
+    expectFilterError(R"({"$expr": "$ssn"})", "$expr cannot test the truth of encrypted field");
     expectFilter(R"({"$expr": {"$literal": "$ssn"}})", R"({"$expr": {"$literal": "$ssn"}})");
+}
+
+// Under $elemMatch $expr is not allowed to read encrypted fields at all (its paths would start at
+// the document root, not the element).
+TEST(MatchWalkerTest, ExprUnderElemMatchMayNotReadEncryptedFields) {
+    expectFilterError(R"({"arr": {"$elemMatch": {"$expr": {"$eq": ["$ssn", "x"]}}}})",
+                      "$expr reading encrypted data is not supported");
 }
 
 TEST(MatchWalkerTest, NoSchemaMeansNothingIsRejectedForEncryption) {

@@ -265,8 +265,9 @@ TEST(UnwindStageTest, EncryptedValuesCannotBeUnwoundButCollectedArraysCan) {
     expectPipelineError(R"([{"$unwind": {"path": "$a", "x": 1}}])", ErrorCode::BadValue,
                         "unrecognized option");
     std::string group = R"({"$group": {"_id": null, "all": {"$push": "$ssn"}}})";
+    std::string written = R"({"$group": {"_id": {"$const": null}, "all": {"$push": "$ssn"}}})";
     EXPECT_EQ(analyzedPipeline("[" + group + R"(, {"$unwind": "$all"}, {"$match": {"all": "1"}}])"),
-              pipelineJson("[" + group + R"(, {"$unwind": "$all"}, )" +
+              pipelineJson("[" + written + R"(, {"$unwind": "$all"}, )" +
                            matchMarkedA("all", R"("1")") + "]"));
     // includeArrayIndex writes an unencrypted number, here over an encrypted field.
     EXPECT_EQ(
@@ -288,7 +289,7 @@ TEST(GroupStageTest, KeysAndPreservingAccumulatorsKeepEncryption) {
                                    "ages": {"$addToSet": "$age"}, "one": {"$first": "$age"},
                                    "last": {"$last": "$name"}}},
                                    {"$match": {"_id": "1", "ages": 2, "one": 3, "last": "x"}}])"),
-        pipelineJson(R"([{"$group": {"_id": "$ssn", "n": {"$sum": 1},
+        pipelineJson(R"([{"$group": {"_id": "$ssn", "n": {"$sum": {"$const": 1}},
                   "ages": {"$addToSet": "$age"}, "one": {"$first": "$age"},
                   "last": {"$last": "$name"}}}, {"$match": {"$and": [{"_id": {"$eq": )" +
                      markA(R"("1")") + R"(}}, {"ages": {"$eq": )" + markB("2") +
@@ -309,9 +310,28 @@ TEST(GroupStageTest, KeysAndPreservingAccumulatorsKeepEncryption) {
     EXPECT_EQ(analyzedPipeline(R"([{"$group": {"_id": null, "s": {"$addToSet": "$secret"},
                                    "t": {"$top": {"sortBy": {"name": 1}, "output": "$ssn"}}}},
                                    {"$match": {"t": "1"}}])"),
-              pipelineJson(R"([{"$group": {"_id": null, "s": {"$addToSet": "$secret"},
+              pipelineJson(R"([{"$group": {"_id": {"$const": null}, "s": {"$addToSet": "$secret"},
                   "t": {"$top": {"sortBy": {"name": 1}, "output": "$ssn"}}}}, )" +
                            matchMarkedA("t", R"("1")") + "]"));
+}
+
+// mongocryptd re-serializes a $group's literal key and accumulator arguments as {$const: v}
+// (drivers' countDocuments); nested literals, other stages and non-expression arguments keep their
+// form (no reply shows them otherwise).
+TEST(GroupStageTest, LiteralKeyAndArgumentsAreWrittenAsConst) {
+    EXPECT_EQ(
+        analyzedPipeline(R"([{"$group": {"_id": 1, "n": {"$sum": 1}}}])"),
+        pipelineJson(R"([{"$group": {"_id": {"$const": 1}, "n": {"$sum": {"$const": 1}}}}])"));
+    EXPECT_EQ(analyzedPipeline(R"([{"$group": {"_id": "k", "f": {"$first": true}}}])"),
+              pipelineJson(
+                  R"([{"$group": {"_id": {"$const": "k"}, "f": {"$first": {"$const": true}}}}])"));
+    std::string kept = R"([{"$group": {"_id": {"a": 1, "b": "$name"}, "c": {"$count": {}},
+        "s": {"$sum": {"$add": ["$x", 1]}}, "l": {"$firstN": {"input": "$x", "n": 2}},
+        "p": {"$push": "$name"}, "e": {"$max": {}}}}])";
+    EXPECT_EQ(analyzedPipeline(kept), pipelineJson(kept));
+    std::string bucket = R"([{"$bucket": {"groupBy": "$x", "boundaries": [0, 5],
+        "output": {"n": {"$sum": 1}}}}])";
+    EXPECT_EQ(analyzedPipeline(bucket), pipelineJson(bucket));
 }
 
 TEST(GroupStageTest, RejectsWhatCannotWorkOnCiphertext) {

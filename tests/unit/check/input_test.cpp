@@ -7,6 +7,7 @@
 #include "check/input_shape.h"
 #include "check/json_document.h"
 #include "check_test_util.h"
+#include "support/shared_dir.h"
 
 namespace cryptd::check {
 namespace {
@@ -62,6 +63,7 @@ TEST(InputShape, CollectionOptionsAreRemote) {
 }
 
 TEST(InputShape, ListCollectionsEntryFromTheCorpus) {
+    CRYPTD_SKIP_WITHOUT_SHARED("corpus/libmongocrypt");
     // libmongocrypt's own collinfo fixtures, used in place.
     std::string dir = std::string(CRYPTD_SHARED_DIR) + "/corpus/libmongocrypt/test/";
     std::ifstream none;

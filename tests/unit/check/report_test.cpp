@@ -26,8 +26,8 @@ TEST(TextReport, OneLocatedLinePerProblemWithHint) {
     ASSERT_EQ(l.size(), 13u) << r.out;
     EXPECT_EQ(l[0], f + ":10:30: error [deterministic-type] MedCo.patients: "
                         "properties.weight.encrypt.bsonType: Invalid schema containing the "
-                        "'encrypt' keyword. Cannot use the deterministic algorithm for values of "
-                        "type double (FailedToParse, code 9)");
+                        "'encrypt' keyword. Cannot use deterministic encryption for element of "
+                        "type: double (FailedToParse, code 9)");
     EXPECT_EQ(l[1],
               "    hint: deterministic encryption needs exactly one bsonType; double is not "
               "allowed — use Random or change the type");

@@ -65,8 +65,8 @@ TEST(Rules, CodesMustMatchToo) {
 
 TEST(Rules, HintsNameTheFix) {
     EXPECT_EQ(classifyError(9,
-                            "Invalid schema containing the 'encrypt' keyword. Cannot use the "
-                            "deterministic algorithm for values of type double (at x)")
+                            "Invalid schema containing the 'encrypt' keyword. Cannot use "
+                            "deterministic encryption for element of type: double (at x)")
                   .hint,
               "deterministic encryption needs exactly one bsonType; double is not allowed — use "
               "Random or change the type");

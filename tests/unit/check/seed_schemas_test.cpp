@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "check_test_util.h"
+#include "support/shared_dir.h"
 
 namespace cryptd::check {
 namespace {
@@ -68,6 +69,7 @@ constexpr const char* kDet = "AEAD_AES_256_CBC_HMAC_SHA_512-Deterministic";
 constexpr const char* kRandom = "AEAD_AES_256_CBC_HMAC_SHA_512-Random";
 
 TEST(SeedSchemas, BothMedCoVariantsAreCleanAndExplainAsThePageSays) {
+    CRYPTD_SKIP_WITHOUT_SHARED("seeds");
     auto schemas = seedSchemas("{ \"MedCo.patients\"");
     ASSERT_EQ(schemas.size(), 2u);
     const char* k1 = "bffb361b-30d3-42c0-b7a4-d24a272b72e3";
@@ -86,6 +88,7 @@ TEST(SeedSchemas, BothMedCoVariantsAreCleanAndExplainAsThePageSays) {
 }
 
 TEST(SeedSchemas, TheHrExampleHasTheDocsAlgorithmTypo) {
+    CRYPTD_SKIP_WITHOUT_SHARED("seeds");
     auto schemas = seedSchemas("{ \"hr.employees\"");
     ASSERT_EQ(schemas.size(), 1u);
     auto r = test::run({"-"}, schemas[0]);

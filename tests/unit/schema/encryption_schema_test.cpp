@@ -178,7 +178,7 @@ TEST(EncryptionSchema, TypeKeywordObjectCarriesMetadata) {
 
 TEST(EncryptionSchema, EncryptedPathsInSchemaOrder) {
     auto s = parseJson(R"({"properties": {"z": )" + encrypt(kDet, "\"string\"") +
-                       R"(, "a": {"properties": {"b": )" + encrypt(kRnd, "") +
+                       R"(, "a": {"bsonType": "object", "properties": {"b": )" + encrypt(kRnd, "") +
                        R"(}}, "n": {"bsonType": "int"}}})");
     auto paths = s->encryptedPaths();
     ASSERT_EQ(paths.size(), 2u);

@@ -108,7 +108,7 @@ TEST(PatternProperties, InheritanceFlowsThroughPatternsAndAdditional) {
 
 TEST(PatternProperties, EncryptedPathsShowPatternsAndAdditional) {
     auto s = parseJson(R"({"properties": {"a": )" + enc() + R"(},
-        "patternProperties": {"^b": {"properties": {"c": )" +
+        "patternProperties": {"^b": {"bsonType": "object", "properties": {"c": )" +
                        enc() + R"(}}},
         "additionalProperties": )" +
                        enc() + "}");

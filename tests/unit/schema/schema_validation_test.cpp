@@ -249,6 +249,66 @@ TEST(SchemaValidation, EncryptUnderLogicalKeywords) {
                         "not allowed below 'dependencies'", "dependencies.a.properties.x.encrypt");
 }
 
+// Drivers' spec test badSchema: "Schema with logical keywords" in a local schema is an invalid
+// schema (the encrypt below anyOf), not only a remote-only keyword; validation keywords without
+// subschemas are refused at once as before.
+TEST(SchemaValidation, LocalLogicalKeywordWithEncryptIsAnInvalidSchema) {
+    std::string enc = R"({"properties": {"x": {"encrypt": )" + detString() + "}}}";
+    EXPECT_SCHEMA_ERROR(R"({"anyOf": [)" + enc + "]}", false, kFailedToParse,
+                        "Invalid schema containing the 'encrypt' keyword.",
+                        "anyOf.0.properties.x.encrypt");
+    EXPECT_SCHEMA_ERROR(R"({"anyOf": [{"bsonType": "object"}]})", false, kFailedToParse,
+                        "JSON schema keyword 'anyOf' is only allowed with a remote schema",
+                        "anyOf");
+    EXPECT_SCHEMA_ERROR(R"({"required": ["a"], "anyOf": [)" + enc + "]}", false, kFailedToParse,
+                        "JSON schema keyword 'required' is only allowed with a remote schema",
+                        "required");
+}
+
+// Drivers' spec test badSchema: an encrypted field below a subschema that is not restricted to
+// bsonType "object" (or below a top level restricted to something else) is an invalid schema.
+TEST(SchemaValidation, EncryptNeedsObjectParents) {
+    std::string field = R"({"encrypt": )" + detString() + "}";
+    auto nested = [&](const std::string& parentType) {
+        return R"({"properties": {"foo": {)" + parentType + R"("properties": {"bar": )" + field +
+               "}}}}";
+    };
+    for (const char* bad : {"", R"("bsonType": "array", )", R"("bsonType": ["object", "null"], )",
+                            R"("type": "array", )"}) {
+        SCOPED_TRACE(bad);
+        for (bool remote : {false, true}) {
+            EXPECT_SCHEMA_ERROR(nested(bad), remote, kFailedToParse,
+                                "Invalid schema containing the 'encrypt' keyword. Every subschema "
+                                "above an encrypted field must have bsonType 'object'",
+                                "properties.foo.properties.bar.encrypt");
+        }
+    }
+    for (const char* ok :
+         {R"("bsonType": "object", )", R"("bsonType": ["object"], )", R"("type": "object", )"}) {
+        SCOPED_TRACE(ok);
+        EXPECT_NO_THROW(parseJson(nested(ok)));
+    }
+    // The top level may omit its type, but not name another one.
+    EXPECT_NO_THROW(parseJson(withEncrypt(detString())));
+    EXPECT_SCHEMA_ERROR(R"({"bsonType": "array", "properties": {"f": )" + field + "}}", false,
+                        kFailedToParse, "must have bsonType 'object'", "properties.f.encrypt");
+    // Through patternProperties and additionalProperties alike.
+    EXPECT_SCHEMA_ERROR(R"({"properties": {"foo": {"patternProperties": {"^b": )" + field + "}}}}",
+                        false, kFailedToParse, "must have bsonType 'object'",
+                        "properties.foo.patternProperties.^b.encrypt");
+    EXPECT_SCHEMA_ERROR(R"({"properties": {"foo": {"additionalProperties": )" + field + "}}}",
+                        false, kFailedToParse, "must have bsonType 'object'",
+                        "properties.foo.additionalProperties.encrypt");
+    // Deeper: one untyped ancestor is enough.
+    EXPECT_SCHEMA_ERROR(R"({"properties": {"a": {"properties": {"b": {"bsonType": "object", )"
+                        R"("properties": {"c": )" +
+                            field + "}}}}}}",
+                        false, kFailedToParse, "must have bsonType 'object'",
+                        "properties.a.properties.b.properties.c.encrypt");
+    // Nothing encrypted below an untyped parent: fine.
+    EXPECT_NO_THROW(parseJson(R"({"properties": {"foo": {"properties": {"bar": {}}}}})"));
+}
+
 TEST(SchemaValidation, DottedPropertyNameCannotLeadToEncryption) {
     EXPECT_SCHEMA_ERROR(R"({"properties": {"a.b": {"encrypt": )" + detString() + "}}}", false,
                         kFailedToParse, "containing '.'", "properties.a.b");
@@ -329,7 +389,7 @@ TEST(SchemaValidation, EncryptBsonTypeValues) {
     for (const char* never : {"minKey", "maxKey", "null", "undefined"}) {
         SCOPED_TRACE(never);
         EXPECT_SCHEMA_ERROR(rnd(std::string("\"") + never + "\""), false, kFailedToParse,
-                            std::string("Cannot encrypt values of type ") + never,
+                            std::string("Cannot encrypt element of type: ") + never,
                             "properties.f.encrypt.bsonType");
     }
     for (const char* ok : {"double", "decimal", "bool", "object", "array", "javascriptWithScope",
@@ -357,13 +417,15 @@ TEST(SchemaValidation, DeterministicTypeRules) {
     for (const char* bad :
          {"double", "decimal", "bool", "object", "array", "javascriptWithScope"}) {
         SCOPED_TRACE(bad);
-        EXPECT_SCHEMA_ERROR(det(std::string("\"") + bad + "\""), false, kFailedToParse,
-                            std::string("deterministic algorithm for values of type ") + bad,
-                            "properties.f.encrypt.bsonType");
+        EXPECT_SCHEMA_ERROR(
+            det(std::string("\"") + bad + "\""), false, kFailedToParse,
+            std::string("Cannot use deterministic encryption for element of type: ") + bad,
+            "properties.f.encrypt.bsonType");
     }
     for (const char* never : {"minKey", "null"}) {
         EXPECT_SCHEMA_ERROR(det(std::string("\"") + never + "\""), false, kFailedToParse,
-                            "Cannot encrypt values of type", "properties.f.encrypt.bsonType");
+                            std::string("Cannot encrypt element of type: ") + never,
+                            "properties.f.encrypt.bsonType");
     }
     for (const char* ok : {"string", "int", "long", "date", "binData", "objectId", "symbol",
                            "javascript", "regex", "timestamp", "dbPointer"}) {
