@@ -1,0 +1,82 @@
+#include "legacy_rules.h"
+
+#include <array>
+
+namespace cryptd::speclegacy {
+
+namespace {
+
+// Whole files whose checks all come from the server's stored documents or a live server.
+struct FileSkip {
+    const char* file;
+    const char* reason;
+};
+constexpr std::array kFileSkips = {
+    FileSkip{"malformedCiphertext",
+             "needs a server: the errors come from decrypting documents the server returns"},
+    FileSkip{"timeoutMS", "needs a server: failPoint and timeoutMS against mongod"},
+};
+
+constexpr std::array kDeviations = {
+    Deviation{"badQueries",
+              "array filters on encrypted fields does not error in mongocryptd, but "
+              "errors in mongod",
+              "Array update operations not allowed on encrypted values",
+              "cryptd refuses arrayFilters that reach below an encrypted field: their plaintext "
+              "would go to the server unencrypted (mongocryptd passes it and mongod fails)"},
+};
+
+std::string kmsProviderSkip(bson::View test) {
+    auto opts = test.find("clientOptions");
+    if (!opts || !opts->isDocument()) return {};
+    auto ae = opts->document().find("autoEncryptOpts");
+    if (!ae || !ae->isDocument()) return {};
+    auto providers = ae->document().find("kmsProviders");
+    if (!providers || !providers->isDocument()) return {};
+    for (auto p : providers->document()) {
+        std::string name(p.key());
+        if (name == "aws" || name == "local" || name.starts_with("local:")) continue;
+        return "needs a cloud KMS (" + name + "): no network KMS here";
+    }
+    return {};
+}
+
+}  // namespace
+
+std::optional<std::string> skipReason(const std::string& file, bson::View test,
+                                      const LibraryInfo& lib) {
+    if (file.starts_with("fle2v2")) {
+        if (!kQueryableEncryptionBuilt) return "Queryable Encryption not built yet";
+        if (lib.major == 1 && lib.minor < 8)
+            return "Queryable Encryption needs libmongocrypt >= 1.8";
+    }
+    if (auto r = test.find("skipReason"); r && r->isString())
+        return "the spec skips it: " + std::string(r->utf8());
+    for (const auto& s : kFileSkips)
+        if (file == s.file) return s.reason;
+    if (test.find("failPoint")) return "needs a server: failPoint";
+    if (auto kms = kmsProviderSkip(test); !kms.empty()) return kms;
+    auto opts = test.find("clientOptions")->document().find("autoEncryptOpts");
+    if (opts && opts->isDocument()) {
+        auto ae = opts->document();
+        if (ae.find("keyExpirationMS") && lib.major == 1 && lib.minor < 12)
+            return "keyExpirationMS needs libmongocrypt >= 1.12";
+        for (auto p : ae.find("kmsProviders")->document())
+            if (p.key().starts_with("local:") && lib.major == 1 && lib.minor < 9)
+                return "named KMS providers need libmongocrypt >= 1.9";
+    }
+    return std::nullopt;
+}
+
+const Deviation* deviationFor(const std::string& file, const std::string& description) {
+    for (const auto& d : kDeviations)
+        if (file == d.file && description == d.description) return &d;
+    return nullptr;
+}
+
+bool isServerSideError(const std::string& errorContains) {
+    // geoNear-style operators fail in mongod's planner; the encryption side passes them through.
+    return errorContains == "unable to find index";
+}
+
+}  // namespace cryptd::speclegacy
