@@ -1,15 +1,18 @@
 // The legacy client-side-encryption spec runner (see spec-tests/README.md). One binary per
-// libmongocrypt build; `--file=<stem>` (repeatable) picks spec files, none means all of them.
+// libmongocrypt build; `--file=<stem>` (repeatable) picks spec files ("corpus" for the corpus
+// test), none means all of them.
 // Each spec test is one gtest (suite = file stem); at exit a table of passed/failed/skipped per
 // file is printed. Without the spec files (../shared absent) it says so in one line and skips.
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <set>
 
+#include "corpus_run.h"
 #include "legacy_rules.h"
 #include "legacy_test_case.h"
 #include "mongocrypt_state_machine.h"
@@ -92,6 +95,51 @@ class LoadFailure : public testing::Test {
     std::string file_, error_;
 };
 
+// The corpus test, once with the schema from listCollections and once from a schemaMap; the table
+// counts fields.
+class CorpusTest : public testing::Test {
+  public:
+    CorpusTest(std::string dir, bool schemaMap) : dir_(std::move(dir)), schemaMap_(schemaMap) {}
+    void TestBody() override {
+        auto& s = shared();
+        std::string row = schemaMap_ ? "corpus (schemaMap)" : "corpus (listCollections)";
+        if (!s.kms) {
+            std::string reason = "libmongocrypt's recorded KMS reply (../shared/corpus) not found";
+            s.table.skipped(row, reason);
+            GTEST_SKIP() << reason;
+        }
+        std::vector<sl::FieldVerdict> verdicts;
+        try {
+            verdicts = sl::runCorpus(dir_, schemaMap_, *s.kms);
+        } catch (const std::exception& e) {
+            s.table.failed(row);
+            FAIL() << "runner error: " << e.what();
+        }
+        int passed = 0;
+        for (const auto& v : verdicts) {
+            switch (v.state) {
+                case sl::FieldVerdict::State::Passed:
+                    passed++;
+                    s.table.passed(row);
+                    break;
+                case sl::FieldVerdict::State::Failed:
+                    s.table.failed(row);
+                    ADD_FAILURE() << v.field << ": " << v.message;
+                    break;
+                case sl::FieldVerdict::State::Skipped:
+                    s.table.skipped(row, v.message);
+                    break;
+            }
+        }
+        std::cout << "  corpus: " << passed << " of " << verdicts.size() << " fields passed\n";
+        if (passed == 0 && !HasFailure()) GTEST_SKIP() << "no corpus field could run";
+    }
+
+  private:
+    std::string dir_;
+    bool schemaMap_;
+};
+
 std::string testName(size_t index, std::string_view description) {
     std::string name = std::to_string(index) + "_";
     for (char c : description) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
@@ -150,6 +198,18 @@ int main(int argc, char** argv) {
                                       return new LegacyTest(stem, doc, index);
                                   });
             ++index;
+        }
+    }
+    std::error_code ec;
+    if ((wanted.empty() || wanted.count("corpus")) &&
+        std::filesystem::is_directory(*dir + "/corpus", ec)) {
+        for (bool schemaMap : {false, true}) {
+            std::string dirCopy = *dir;
+            testing::RegisterTest("corpus", schemaMap ? "schemaMap" : "listCollections", nullptr,
+                                  nullptr, __FILE__, __LINE__,
+                                  [dirCopy, schemaMap]() -> testing::Test* {
+                                      return new CorpusTest(dirCopy, schemaMap);
+                                  });
         }
     }
     testing::UnitTest::GetInstance()->listeners().Append(new TablePrinter);

@@ -236,4 +236,37 @@ bson::Doc autoDecrypt(const Crypt& crypt, const DriverIo& io, bson::View documen
     return runStateMachine(ctx, io, "");
 }
 
+bson::Doc explicitEncrypt(const Crypt& crypt, const DriverIo& io, bson::View value,
+                          const ExplicitKey& key, const std::string& algorithm) {
+    Context ctx(crypt);
+    if (key.id) {
+        auto id = (*key.id->view().begin()).binary();
+        mongocrypt_binary_t* idBin =
+            mongocrypt_binary_new_from_data(const_cast<uint8_t*>(id.data), id.len);
+        bool ok = mongocrypt_ctx_setopt_key_id(ctx.get(), idBin);
+        mongocrypt_binary_destroy(idBin);
+        ctx.check(ok, "setopt_key_id");
+    } else {
+        bson::Builder b;
+        b.appendUtf8("keyAltName", key.altName);
+        auto doc = b.finish();
+        BinaryView nameBin(doc.view());
+        ctx.check(mongocrypt_ctx_setopt_key_alt_name(ctx.get(), nameBin.get()),
+                  "setopt_key_alt_name");
+    }
+    ctx.check(mongocrypt_ctx_setopt_algorithm(ctx.get(), algorithm.c_str(),
+                                              static_cast<int>(algorithm.size())),
+              "setopt_algorithm");
+    BinaryView v(value);
+    ctx.check(mongocrypt_ctx_explicit_encrypt_init(ctx.get(), v.get()), "explicit_encrypt_init");
+    return runStateMachine(ctx, io, "");
+}
+
+bson::Doc explicitDecrypt(const Crypt& crypt, const DriverIo& io, bson::View value) {
+    Context ctx(crypt);
+    BinaryView v(value);
+    ctx.check(mongocrypt_ctx_explicit_decrypt_init(ctx.get(), v.get()), "explicit_decrypt_init");
+    return runStateMachine(ctx, io, "");
+}
+
 }  // namespace cryptd::e2e

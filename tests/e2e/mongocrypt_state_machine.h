@@ -106,4 +106,14 @@ bson::Doc autoEncrypt(const Crypt& crypt, const DriverIo& io, const std::string&
                       bson::View command);
 bson::Doc autoDecrypt(const Crypt& crypt, const DriverIo& io, bson::View document);
 
+// ClientEncryption.encrypt / decrypt: `value` is {v: <value>}, the result {v: <result>}. The key is
+// a UUID binary element or a keyAltName; algorithm e.g. "AEAD_AES_256_CBC_HMAC_SHA_512-Random".
+struct ExplicitKey {
+    std::optional<bson::Doc> id;  // {"": <UUID binary>}: the key's _id as the first element
+    std::string altName;
+};
+bson::Doc explicitEncrypt(const Crypt& crypt, const DriverIo& io, bson::View value,
+                          const ExplicitKey& key, const std::string& algorithm);
+bson::Doc explicitDecrypt(const Crypt& crypt, const DriverIo& io, bson::View value);
+
 }  // namespace cryptd::e2e
