@@ -14,12 +14,13 @@ void SummaryTable::print(std::ostream& out, const std::string& title) const {
                 (why.empty() ? "" : "; ") + reason + (n > 1 ? " (" + std::to_string(n) + ")" : "");
         out << "| " << file << " | " << r.passed << " | " << r.failed << " | " << r.skipped << " | "
             << why << " |\n";
+        if (file.starts_with("corpus")) continue;  // counts fields, not tests
         total.passed += r.passed;
         total.failed += r.failed;
         total.skipped += r.skipped;
     }
-    out << "| total | " << total.passed << " | " << total.failed << " | " << total.skipped
-        << " | |\n"
+    out << "| total (tests; the corpus rows count fields) | " << total.passed << " | "
+        << total.failed << " | " << total.skipped << " | |\n"
         << std::flush;
 }
 

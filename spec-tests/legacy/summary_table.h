@@ -17,7 +17,7 @@ class SummaryTable {
         r.skipped++;
         r.reasons[reason]++;
     }
-    // Markdown, one row per file and a total row.
+    // Markdown, one row per file and a total row (of tests: rows named "corpus..." count fields).
     void print(std::ostream& out, const std::string& title) const;
 
   private:
