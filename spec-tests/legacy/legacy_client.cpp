@@ -93,7 +93,7 @@ struct LegacyClient::Impl {
 };
 
 LegacyClient::LegacyClient(bson::View file, bson::View test, const RecordedKms* kms)
-    : impl_(new Impl) {
+    : impl_(std::make_unique<Impl>()) {
     auto& m = *impl_;
     m.db = stringField(file, "database_name", "default");
     m.coll = stringField(file, "collection_name", "default");
@@ -166,9 +166,7 @@ LegacyClient::LegacyClient(bson::View file, bson::View test, const RecordedKms* 
         };
 }
 
-LegacyClient::~LegacyClient() {
-    delete impl_;
-}
+LegacyClient::~LegacyClient() = default;
 
 OperationOutcome LegacyClient::run(bson::View operation) {
     auto& m = *impl_;

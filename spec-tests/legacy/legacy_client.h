@@ -6,6 +6,7 @@
 // would send to mongod is recorded as a command_started_event; operation errors are kept for the
 // `result: {errorContains}` checks.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,7 +41,7 @@ class LegacyClient {
 
   private:
     struct Impl;
-    Impl* impl_;
+    std::unique_ptr<Impl> impl_;
     std::vector<Event> events_;
 };
 
