@@ -1,5 +1,6 @@
 #include "mongocrypt_state_machine.h"
 
+#include <algorithm>
 #include <memory>
 
 namespace cryptd::e2e {
@@ -27,6 +28,38 @@ std::string message(mongocrypt_status_t* s) {
     return msg ? std::string(msg, len) : std::string("(no message)");
 }
 
+void checkKms(mongocrypt_kms_ctx_t* kms, bool ok, const char* what) {
+    if (ok) return;
+    Status s(mongocrypt_status_new());
+    mongocrypt_kms_ctx_status(kms, s.get());
+    throw CryptError(std::string(what) + ": " + message(s.get()));
+}
+
+// One KMS request: its message goes to io.kms, the reply is fed until libmongocrypt needs no more.
+void answerKms(mongocrypt_kms_ctx_t* kms, const DriverIo& io) {
+    OwnedBinary msg(mongocrypt_binary_new());
+    checkKms(kms, mongocrypt_kms_ctx_message(kms, msg.get()), "kms_ctx_message");
+    const char* endpoint = nullptr;
+    checkKms(kms, mongocrypt_kms_ctx_endpoint(kms, &endpoint), "kms_ctx_endpoint");
+    uint32_t len = 0;
+    const char* provider = mongocrypt_kms_ctx_get_kms_provider(kms, &len);
+    std::string request(reinterpret_cast<const char*>(mongocrypt_binary_data(msg.get())),
+                        mongocrypt_binary_len(msg.get()));
+    std::string reply = io.kms(provider ? std::string(provider, len) : std::string(),
+                               endpoint ? endpoint : "", request);
+    size_t offset = 0;
+    while (uint32_t needed = mongocrypt_kms_ctx_bytes_needed(kms)) {
+        if (offset >= reply.size()) throw CryptError("the KMS reply ended early");
+        uint32_t n = static_cast<uint32_t>(std::min<size_t>(needed, reply.size() - offset));
+        mongocrypt_binary_t* chunk =
+            mongocrypt_binary_new_from_data(reinterpret_cast<uint8_t*>(reply.data() + offset), n);
+        bool ok = mongocrypt_kms_ctx_feed(kms, chunk);
+        mongocrypt_binary_destroy(chunk);
+        checkKms(kms, ok, "kms_ctx_feed");
+        offset += n;
+    }
+}
+
 }  // namespace
 
 Crypt::Crypt(const std::vector<uint8_t>& localMasterKey, std::optional<bson::View> schemaMap)
@@ -39,14 +72,48 @@ Crypt::Crypt(const std::vector<uint8_t>& localMasterKey, std::optional<bson::Vie
         BinaryView map(*schemaMap);
         ok = mongocrypt_setopt_schema_map(crypt_, map.get());
     }
-    if (ok) ok = mongocrypt_init(crypt_);
     if (!ok) {
         Status s(mongocrypt_status_new());
         mongocrypt_status(crypt_, s.get());
         std::string m = message(s.get());
         mongocrypt_destroy(crypt_);
-        throw CryptError("mongocrypt_init failed: " + m);
+        throw CryptError("mongocrypt_setopt failed: " + m);
     }
+    init();
+}
+
+Crypt::Crypt(const CryptOptions& options) : crypt_(mongocrypt_new()) {
+    BinaryView providers(options.kmsProviders.view());
+    bool ok = mongocrypt_setopt_kms_providers(crypt_, providers.get());
+    if (ok && options.schemaMap) {
+        BinaryView map(options.schemaMap->view());
+        ok = mongocrypt_setopt_schema_map(crypt_, map.get());
+    }
+    if (ok && options.keyExpirationMS) {
+#ifdef CRYPTD_LMC_HAS_KEY_EXPIRATION
+        ok = mongocrypt_setopt_key_expiration(crypt_, *options.keyExpirationMS);
+#else
+        mongocrypt_destroy(crypt_);
+        throw CryptError("keyExpirationMS needs libmongocrypt >= 1.12");
+#endif
+    }
+    if (!ok) {
+        Status s(mongocrypt_status_new());
+        mongocrypt_status(crypt_, s.get());
+        std::string m = message(s.get());
+        mongocrypt_destroy(crypt_);
+        throw CryptError("mongocrypt_setopt failed: " + m);
+    }
+    init();
+}
+
+void Crypt::init() {
+    if (mongocrypt_init(crypt_)) return;
+    Status s(mongocrypt_status_new());
+    mongocrypt_status(crypt_, s.get());
+    std::string m = message(s.get());
+    mongocrypt_destroy(crypt_);
+    throw CryptError("mongocrypt_init failed: " + m);
 }
 
 Crypt::~Crypt() {
@@ -106,9 +173,11 @@ bson::Doc runStateMachine(Context& ctx, const DriverIo& io, const std::string& d
                 break;
             }
             case MONGOCRYPT_CTX_NEED_KMS: {
-                // The local provider needs no KMS round trip; a request here would be a bug.
-                if (mongocrypt_ctx_next_kms_ctx(c) != nullptr)
-                    throw CryptError("unexpected KMS request with a local master key");
+                // The local provider needs no KMS round trip; others go to io.kms.
+                while (mongocrypt_kms_ctx_t* kms = mongocrypt_ctx_next_kms_ctx(c)) {
+                    if (!io.kms) throw CryptError("unexpected KMS request with a local master key");
+                    answerKms(kms, io);
+                }
                 ctx.check(mongocrypt_ctx_kms_done(c), "kms_done");
                 break;
             }
@@ -164,6 +233,39 @@ bson::Doc autoDecrypt(const Crypt& crypt, const DriverIo& io, bson::View documen
     Context ctx(crypt);
     BinaryView doc(document);
     ctx.check(mongocrypt_ctx_decrypt_init(ctx.get(), doc.get()), "decrypt_init");
+    return runStateMachine(ctx, io, "");
+}
+
+bson::Doc explicitEncrypt(const Crypt& crypt, const DriverIo& io, bson::View value,
+                          const ExplicitKey& key, const std::string& algorithm) {
+    Context ctx(crypt);
+    if (key.id) {
+        auto id = (*key.id->view().begin()).binary();
+        mongocrypt_binary_t* idBin =
+            mongocrypt_binary_new_from_data(const_cast<uint8_t*>(id.data), id.len);
+        bool ok = mongocrypt_ctx_setopt_key_id(ctx.get(), idBin);
+        mongocrypt_binary_destroy(idBin);
+        ctx.check(ok, "setopt_key_id");
+    } else {
+        bson::Builder b;
+        b.appendUtf8("keyAltName", key.altName);
+        auto doc = b.finish();
+        BinaryView nameBin(doc.view());
+        ctx.check(mongocrypt_ctx_setopt_key_alt_name(ctx.get(), nameBin.get()),
+                  "setopt_key_alt_name");
+    }
+    ctx.check(mongocrypt_ctx_setopt_algorithm(ctx.get(), algorithm.c_str(),
+                                              static_cast<int>(algorithm.size())),
+              "setopt_algorithm");
+    BinaryView v(value);
+    ctx.check(mongocrypt_ctx_explicit_encrypt_init(ctx.get(), v.get()), "explicit_encrypt_init");
+    return runStateMachine(ctx, io, "");
+}
+
+bson::Doc explicitDecrypt(const Crypt& crypt, const DriverIo& io, bson::View value) {
+    Context ctx(crypt);
+    BinaryView v(value);
+    ctx.check(mongocrypt_ctx_explicit_decrypt_init(ctx.get(), v.get()), "explicit_decrypt_init");
     return runStateMachine(ctx, io, "");
 }
 

@@ -38,17 +38,29 @@ class BinaryView {
     mongocrypt_binary_t* bin_;
 };
 
-// One mongocrypt_t handle with a local 96-byte master key, optionally with a schemaMap.
+// What a driver's AutoEncryptionOpts hand to libmongocrypt.
+struct CryptOptions {
+    // The kmsProviders document, as mongocrypt_setopt_kms_providers takes it.
+    bson::Doc kmsProviders;
+    std::optional<bson::Doc> schemaMap;
+    // keyExpirationMS (libmongocrypt >= 1.12 only: CryptError with an older one).
+    std::optional<uint64_t> keyExpirationMS;
+};
+
+// One mongocrypt_t handle.
 class Crypt {
   public:
+    // A local 96-byte master key, optionally with a schemaMap.
     explicit Crypt(const std::vector<uint8_t>& localMasterKey,
                    std::optional<bson::View> schemaMap = std::nullopt);
+    explicit Crypt(const CryptOptions& options);
     ~Crypt();
     Crypt(const Crypt&) = delete;
     Crypt& operator=(const Crypt&) = delete;
     mongocrypt_t* get() const { return crypt_; }
 
   private:
+    void init();
     mongocrypt_t* crypt_;
 };
 
@@ -61,6 +73,11 @@ struct DriverIo {
     std::function<bson::Doc(const std::string& db, bson::View command)> runOnMongocryptd;
     // NEED_MONGO_KEYS: find on the key vault with this filter; the matching key documents.
     std::function<std::vector<bson::Doc>(bson::View filter)> findKeys;
+    // NEED_KMS: the KMS's reply bytes (HTTP or KMIP) to one request for `provider` (e.g. "aws")
+    // at `endpoint`. Unset: a KMS request is an error (the local provider never makes one).
+    std::function<std::string(const std::string& provider, const std::string& endpoint,
+                              const std::string& request)>
+        kms;
 };
 
 // Owns a context from mongocrypt_ctx_new.
@@ -88,5 +105,15 @@ bson::Doc createDataKey(const Crypt& crypt, const DriverIo& io,
 bson::Doc autoEncrypt(const Crypt& crypt, const DriverIo& io, const std::string& db,
                       bson::View command);
 bson::Doc autoDecrypt(const Crypt& crypt, const DriverIo& io, bson::View document);
+
+// ClientEncryption.encrypt / decrypt: `value` is {v: <value>}, the result {v: <result>}. The key is
+// a UUID binary element or a keyAltName; algorithm e.g. "AEAD_AES_256_CBC_HMAC_SHA_512-Random".
+struct ExplicitKey {
+    std::optional<bson::Doc> id;  // {"": <UUID binary>}: the key's _id as the first element
+    std::string altName;
+};
+bson::Doc explicitEncrypt(const Crypt& crypt, const DriverIo& io, bson::View value,
+                          const ExplicitKey& key, const std::string& algorithm);
+bson::Doc explicitDecrypt(const Crypt& crypt, const DriverIo& io, bson::View value);
 
 }  // namespace cryptd::e2e
