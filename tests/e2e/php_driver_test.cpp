@@ -1,0 +1,31 @@
+// The PHP driver's own automatic encryption (Debian's php-mongodb, which bundles libmongoc and
+// libmongocrypt), running php_auto_encryption.php: see driver_auto_encryption.h.
+
+#include <gtest/gtest.h>
+
+#include "driver_auto_encryption.h"
+
+namespace cryptd::e2e {
+namespace {
+
+DriverClient phpClient() {
+    return {{CRYPTD_PHP, std::string(CRYPTD_SOURCE_DIR) + "/tests/e2e/php_auto_encryption.php"},
+            {}};
+}
+
+#define SKIP_WITHOUT_PHP()               \
+    if (std::string(CRYPTD_PHP).empty()) \
+    GTEST_SKIP() << "php-cli or php-mongodb is missing (scripts/setup.sh --test)"
+
+TEST(PhpDriver, SpawnsOurMongocryptdFromPathAndEncrypts) {
+    SKIP_WITHOUT_PHP();
+    runAutoEncryptionScenario(phpClient(), SpawnMode::Spawn);
+}
+
+TEST(PhpDriver, BypassSpawnUsesOurDaemonOverTcp) {
+    SKIP_WITHOUT_PHP();
+    runAutoEncryptionScenario(phpClient(), SpawnMode::Bypass);
+}
+
+}  // namespace
+}  // namespace cryptd::e2e
