@@ -12,17 +12,20 @@ DriverClient goClient() {
     return {{CRYPTD_GO_CLIENT}, {}};
 }
 
-#define SKIP_WITHOUT_GO()                      \
-    if (std::string(CRYPTD_GO_CLIENT).empty()) \
-    GTEST_SKIP() << "go or golang-mongodb-mongo-driver-dev is missing (scripts/setup.sh --test)"
+class GoDriver : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (std::string(CRYPTD_GO_CLIENT).empty())
+            GTEST_SKIP()
+                << "go or golang-mongodb-mongo-driver-dev is missing (scripts/setup.sh --test)";
+    }
+};
 
-TEST(GoDriver, SpawnsOurMongocryptdFromPathAndEncrypts) {
-    SKIP_WITHOUT_GO();
+TEST_F(GoDriver, SpawnsOurMongocryptdFromPathAndEncrypts) {
     runAutoEncryptionScenario(goClient(), SpawnMode::Spawn);
 }
 
-TEST(GoDriver, BypassSpawnUsesOurDaemonOverTcp) {
-    SKIP_WITHOUT_GO();
+TEST_F(GoDriver, BypassSpawnUsesOurDaemonOverTcp) {
     runAutoEncryptionScenario(goClient(), SpawnMode::Bypass);
 }
 

@@ -13,17 +13,19 @@ DriverClient phpClient() {
             {}};
 }
 
-#define SKIP_WITHOUT_PHP()               \
-    if (std::string(CRYPTD_PHP).empty()) \
-    GTEST_SKIP() << "php-cli or php-mongodb is missing (scripts/setup.sh --test)"
+class PhpDriver : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (std::string(CRYPTD_PHP).empty())
+            GTEST_SKIP() << "php-cli or php-mongodb is missing (scripts/setup.sh --test)";
+    }
+};
 
-TEST(PhpDriver, SpawnsOurMongocryptdFromPathAndEncrypts) {
-    SKIP_WITHOUT_PHP();
+TEST_F(PhpDriver, SpawnsOurMongocryptdFromPathAndEncrypts) {
     runAutoEncryptionScenario(phpClient(), SpawnMode::Spawn);
 }
 
-TEST(PhpDriver, BypassSpawnUsesOurDaemonOverTcp) {
-    SKIP_WITHOUT_PHP();
+TEST_F(PhpDriver, BypassSpawnUsesOurDaemonOverTcp) {
     runAutoEncryptionScenario(phpClient(), SpawnMode::Bypass);
 }
 
