@@ -108,12 +108,16 @@ bool isOurDaemon(pid_t pid) {
 class SpawnedDaemon {
   public:
     explicit SpawnedDaemon(std::string pidFile) : pidFile_(std::move(pidFile)) {}
-    ~SpawnedDaemon() {
+    ~SpawnedDaemon() { stop(); }
+    // SIGTERM, then SIGKILL after 5 s; true when it had stopped before the SIGKILL (or was gone).
+    bool stop() {
         auto p = pid(0ms);
-        if (!p || !isOurDaemon(*p)) return;
+        if (!p || !isOurDaemon(*p)) return true;
         ::kill(*p, SIGTERM);
         for (int i = 0; i < 200 && alive(*p); ++i) std::this_thread::sleep_for(25ms);
-        if (alive(*p)) ::kill(*p, SIGKILL);
+        if (!alive(*p)) return true;
+        ::kill(*p, SIGKILL);
+        return false;
     }
     // The pid from the {port, pid} pid file, waiting up to `timeout` for it to be written.
     std::optional<pid_t> pid(std::chrono::milliseconds timeout) const {
@@ -327,6 +331,7 @@ std::optional<ScenarioResult> runAutoEncryptionScenario(const DriverClient& clie
 
     if (spawned) {
         checkSpawned(*spawned, port);
+        EXPECT_TRUE(spawned->stop()) << "the daemon the driver spawned ignored SIGTERM";
     } else {
         EXPECT_TRUE(ours->running()) << "the daemon we started died:\n" << ours->log();
         EXPECT_EQ(ours->stop(), 0) << ours->log();
