@@ -12,7 +12,8 @@ packages=(
 # Extra packages only the test suite needs (real clients, node for the node driver test).
 if [ "${1:-}" = "--test" ]; then
   # libintelrdfpmath-dev: the Decimal128 library libmongocrypt 1.20.2 (../shared/vendor) builds against.
-  packages+=(nodejs npm libintelrdfpmath-dev)
+  # golang-* and php-*: the Go and PHP drivers' own automatic encryption, end to end.
+  packages+=(nodejs npm libintelrdfpmath-dev golang-go golang-mongodb-mongo-driver-dev php-cli php-mongodb)
 fi
 # `make fuzz`: clang and its libFuzzer/sanitizer runtimes.
 if [ "${1:-}" = "--fuzz" ]; then
