@@ -261,20 +261,23 @@ asio::awaitable<void> serveConnection(ServerCore& core,
             if (closed) break;
             watch.complete();
             // The request views the buffer: consumed once the reply is built.
-            wire::Request request = wire::parseRequest({buffer.data(), total});
+            wire::Request request;
             slot.busy = true;
             core.noteActivity();
             const auto started = std::chrono::steady_clock::now();
             bson::Doc reply;
             if (total <= kInlineDispatchBytes) {
                 // Small commands (nearly all) are answered on this thread: a hand-off to the
-                // pool costs more than their analysis.
+                // pool costs more than their analysis, which is bounded (linear in the size).
+                request = wire::parseRequest({buffer.data(), total});
                 reply = core.dispatcher.dispatch(request.body, ctx);
             } else {
-                // Big ones go to the pool so this thread keeps serving the other connections.
+                // Big ones go to the pool, checking and folding included, so this thread keeps
+                // serving the other connections. A malformed one throws FramingError here.
                 reply = co_await asio::co_spawn(
                     core.pool,
                     [&]() -> asio::awaitable<bson::Doc> {
+                        request = wire::parseRequest({buffer.data(), total});
                         co_return core.dispatcher.dispatch(request.body, ctx);
                     },
                     asio::use_awaitable);
