@@ -397,6 +397,15 @@ PropertyPattern::PropertyPattern(std::string_view pattern, const SchemaPath& pat
     }
     re2Text_ = toRe2(pattern, path);
     auto compiled = std::make_shared<const RE2>(re2Text_, re2Options());
+    if (!compiled->ok() && (compiled->error_code() == RE2::ErrorRepeatSize ||
+                            compiled->error_code() == RE2::ErrorPatternTooLarge)) {
+        invalid(pattern,
+                "the expression is too complex for a linear-time matcher (nested repetition "
+                "counts multiplying past 1000, or more than about 80,000 automaton instructions; "
+                "RE2 says: " +
+                    compiled->error() + ")",
+                path);
+    }
     if (!compiled->ok()) {
         invalid(pattern,
                 "this construct is not supported (patterns are matched in one linear pass; "
@@ -443,7 +452,16 @@ bool PropertyPattern::matches(std::string_view fieldName) const {
 
 namespace {
 thread_local MatchBudget* currentBudget = nullptr;
+thread_local uint64_t currentCap = 0;  // 0: none
 }  // namespace
+
+MatchBudget::Cap::Cap(uint64_t steps) : previous_(currentCap) {
+    currentCap = steps;
+}
+
+MatchBudget::Cap::~Cap() {
+    currentCap = previous_;
+}
 
 MatchBudget::MatchBudget(size_t requestBytes)
     : left_(kFixedSteps + kStepsPerByte * static_cast<uint64_t>(requestBytes)),
@@ -461,6 +479,9 @@ void MatchBudget::charge(uint64_t steps) {
     if (!b) return;
     if (steps <= b->left_) {
         b->left_ -= steps;
+        b->spent_ += steps;
+        // Within budget, so the answer will not be this refusal: only where it runs changes.
+        if (currentCap != 0 && b->spent_ > currentCap) throw MatchWorkDeferred();
         return;
     }
     b->left_ = 0;

@@ -6,6 +6,7 @@
 // are refused. A node's patterns are matched together in one pass (PatternSet).
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -78,8 +79,30 @@ class PatternSet {
 // back to stepping them all). Each lookup is charged (name length + 1) x the patterns' program
 // size, a bound on that work; past the request's budget the command is refused (BadValue) rather
 // than left to run. Installed by the analyzer per request; without one, matching is unmetered.
+// Thrown by MatchBudget::charge on a thread under a MatchBudget::Cap when the work passes the cap
+// (and not the budget): the caller reruns the command where it may take longer. Not an Error: it
+// never reaches a client.
+struct MatchWorkDeferred : std::exception {
+    const char* what() const noexcept override {
+        return "patternProperties matching deferred to a thread that may take longer";
+    }
+};
+
 class MatchBudget {
   public:
+    // While alive on this thread, work past `steps` throws MatchWorkDeferred instead of running
+    // on: the I/O threads use it so that one command cannot hold other connections up.
+    class Cap {
+      public:
+        explicit Cap(uint64_t steps);
+        ~Cap();
+        Cap(const Cap&) = delete;
+        Cap& operator=(const Cap&) = delete;
+
+      private:
+        uint64_t previous_;
+    };
+
     // An automaton step costs up to about 8 ns when the DFA must build states (measured with
     // RE2 on 12 x "[\s\S]{0,1000}"): at worst about 16 ms plus 4 ms per KB. Ordinary schemas
     // (tens of short patterns, names of tens of characters) use well under a tenth of it.
@@ -94,6 +117,7 @@ class MatchBudget {
 
   private:
     uint64_t left_;
+    uint64_t spent_ = 0;
     size_t requestBytes_;
     MatchBudget* previous_;
 };

@@ -198,14 +198,29 @@ TEST_F(CostTest, WideRepetitionPatternsAreBounded) {
         << errmsg(*fate.reply);
     expectBounded(took, hello);
 
-    // Twelve fit in the schema's budget; matching a 992-character name against all of them
-    // would exceed a 13 KB command's work budget.
-    patterns.resize(12);
+    // Four fit in the schema's budget (40,000 instructions); matching a 992-character name
+    // against them would exceed a 5 KB command's work budget.
+    patterns.resize(4);
     fate = sendWhileProbing(findWithField(name, patternSchema(patterns)), &took, &hello);
     ASSERT_TRUE(fate.reply) << fate.describe();
     ASSERT_TRUE(isErrorReply(*fate.reply));
     EXPECT_NE(errmsg(*fate.reply).find("would take more work"), std::string::npos)
         << errmsg(*fate.reply);
+    expectBounded(took, hello);
+    expectStillServing();
+}
+
+// A small command whose matching passes what an I/O thread may spend (about 1,000,000 automaton
+// steps) but stays within its own budget is moved to the pool and answered there, correctly.
+TEST_F(CostTest, ExpensiveMatchingMovesOffTheIoThread) {
+    std::vector<std::string> patterns;
+    for (int i = 0; i < 4; ++i) patterns.push_back("[\\s\\S]{0,1000}y" + std::to_string(i));
+    std::string name = std::string(58, 'a') + "y1";  // 61 x ~32,000 instructions: ~2,000,000
+    milliseconds took{}, hello{};
+    Fate fate = sendWhileProbing(findWithField(name, patternSchema(patterns)), &took, &hello);
+    ASSERT_TRUE(fate.reply) << fate.describe();
+    ASSERT_TRUE(isOkReply(*fate.reply)) << errmsg(*fate.reply);
+    EXPECT_EQ(countBinaries(fate.reply->view().find("result")->document()), 1u);
     expectBounded(took, hello);
     expectStillServing();
 }
