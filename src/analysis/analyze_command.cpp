@@ -20,8 +20,9 @@ constexpr std::string_view kPlaceholdersField = "hasEncryptionPlaceholders";
 void setFirstBool(bson::Doc& reply, bool value) {
     constexpr size_t kValueOffset = 4 + 1 + kPlaceholdersField.size() + 1;
     uint8_t* data = reply.mutableData();
-    BSON_ASSERT(data[4] == BSON_TYPE_BOOL);
-    BSON_ASSERT(std::memcmp(data + 5, kPlaceholdersField.data(), kPlaceholdersField.size()) == 0);
+    invariant(data[4] == BSON_TYPE_BOOL &&
+                  std::memcmp(data + 5, kPlaceholdersField.data(), kPlaceholdersField.size()) == 0,
+              "the reply starts with hasEncryptionPlaceholders");
     data[kValueOffset] = value ? 1 : 0;
 }
 

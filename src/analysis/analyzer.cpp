@@ -5,6 +5,7 @@
 #include "analysis/analyze_command.h"
 #include "analysis/command_registry.h"
 #include "analysis/namespace_schemas.h"
+#include "common/bson_validate.h"
 #include "common/error.h"
 #include "schema/schema_cache.h"
 
@@ -79,6 +80,36 @@ bson::Doc Analyzer::analyze(bson::View command) const {
         impl_->cache.get(args.jsonSchema, args.isRemoteSchema);
     if (scan.suspect) return analyzeCommand(command, parsed.get());
     return analyzeCheckedCommand(command, *spec, parsed.get(), scan.db, nullptr);
+}
+
+}  // namespace cryptd::analysis
+
+namespace cryptd::analysis {
+
+bson::Doc Analyzer::analyzeBytes(const uint8_t* data, size_t len) const {
+    checkCommandBytes(data, len);
+    return analyze(bson::View(data, len));
+}
+
+void Analyzer::checkCommandBytes(const uint8_t* data, size_t len) {
+    if (!data || len < 5) fail(ErrorCode::InvalidBSON, "invalid BSON command: fewer than 5 bytes");
+    if (len > kMaxCommandBytes) {
+        fail(ErrorCode::BSONObjectTooLarge, "command of " + std::to_string(len) +
+                                                " bytes is larger than the limit of " +
+                                                std::to_string(kMaxCommandBytes));
+    }
+    bson::ValidateOptions options;
+    options.maxDepth = kMaxDepth;
+    options.arrayKeysInOrder = true;
+    bson::Validation v = bson::validate(data, len, options);
+    if (v.problem == bson::Invalid::kTooDeep) {
+        fail(ErrorCode::Overflow,
+             "BSON command nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    }
+    if (!v) {
+        fail(ErrorCode::InvalidBSON, std::string("invalid BSON command: ") + v.describe() +
+                                         " (at byte " + std::to_string(v.offset) + ")");
+    }
 }
 
 }  // namespace cryptd::analysis
