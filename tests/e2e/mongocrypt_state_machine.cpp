@@ -27,7 +27,19 @@ std::string message(mongocrypt_status_t* s) {
     return msg ? std::string(msg, len) : std::string("(no message)");
 }
 
+std::string& cryptSharedPath() {
+    static std::string path;
+    return path;
+}
+
 }  // namespace
+
+void useCryptSharedLibrary(std::string path) {
+    cryptSharedPath() = std::move(path);
+}
+const std::string& cryptSharedLibrary() {
+    return cryptSharedPath();
+}
 
 Crypt::Crypt(const std::vector<uint8_t>& localMasterKey, std::optional<bson::View> schemaMap)
     : crypt_(mongocrypt_new()) {
@@ -39,7 +51,19 @@ Crypt::Crypt(const std::vector<uint8_t>& localMasterKey, std::optional<bson::Vie
         BinaryView map(*schemaMap);
         ok = mongocrypt_setopt_schema_map(crypt_, map.get());
     }
+    if (ok && !cryptSharedPath().empty()) {
+        mongocrypt_setopt_set_crypt_shared_lib_path_override(crypt_, cryptSharedPath().c_str());
+    }
     if (ok) ok = mongocrypt_init(crypt_);
+    if (ok && !cryptSharedPath().empty()) {
+        // A driver tells crypt_shared mode by this string (empty: not loaded, mongocryptd used).
+        uint32_t len = 0;
+        const char* version = mongocrypt_crypt_shared_lib_version_string(crypt_, &len);
+        if (!version || len == 0) {
+            mongocrypt_destroy(crypt_);
+            throw CryptError("crypt_shared library " + cryptSharedPath() + " was not loaded");
+        }
+    }
     if (!ok) {
         Status s(mongocrypt_status_new());
         mongocrypt_status(crypt_, s.get());
