@@ -48,7 +48,10 @@ SchemaArguments readSchemaArguments(bson::View command, std::string_view name) {
     bool haveSchema = false, haveRemote = false;
     for (bson::Element e : command) {
         std::string_view key = e.key();
-        if (key == "encryptionInformation") {
+        // libmongocrypt nests QE's encryptionInformation in explain's command for crypt_shared.
+        bool nestedQe =
+            key == "explain" && e.isDocument() && e.document().find("encryptionInformation");
+        if (key == "encryptionInformation" || nestedQe) {
             fail(ErrorCode::NotImplemented, "Queryable Encryption is not supported yet: '" +
                                                 std::string(name) +
                                                 "' carries 'encryptionInformation'");

@@ -11,54 +11,10 @@
 #include "analysis/analyzer.h"
 #include "analysis/compatible_version.h"
 #include "crypt_shared_test_util.h"
+#include "loaded_library.h"
 
 namespace cryptd::crypt_shared::test {
 namespace {
-
-struct Api {
-    void* handle = nullptr;
-#define CRYPTD_FN(name) decltype(&::mongo_crypt_v1_##name) name = nullptr;
-    CRYPTD_FN(status_create)
-    CRYPTD_FN(status_destroy)
-    CRYPTD_FN(status_get_error)
-    CRYPTD_FN(status_get_explanation)
-    CRYPTD_FN(status_get_code)
-    CRYPTD_FN(lib_create)
-    CRYPTD_FN(lib_destroy)
-    CRYPTD_FN(get_version)
-    CRYPTD_FN(get_version_str)
-    CRYPTD_FN(query_analyzer_create)
-    CRYPTD_FN(query_analyzer_destroy)
-    CRYPTD_FN(analyze_query)
-    CRYPTD_FN(bson_free)
-#undef CRYPTD_FN
-    std::string missing;
-
-    Api() {
-        handle = dlopen(CRYPTD_CRYPT_SHARED_LIB, RTLD_LAZY | RTLD_LOCAL);
-        if (!handle) return;
-#define CRYPTD_FN(name)                                                              \
-    name = reinterpret_cast<decltype(name)>(dlsym(handle, "mongo_crypt_v1_" #name)); \
-    if (!name) missing += " " #name;
-        CRYPTD_FN(status_create)
-        CRYPTD_FN(status_destroy)
-        CRYPTD_FN(status_get_error)
-        CRYPTD_FN(status_get_explanation)
-        CRYPTD_FN(status_get_code)
-        CRYPTD_FN(lib_create)
-        CRYPTD_FN(lib_destroy)
-        CRYPTD_FN(get_version)
-        CRYPTD_FN(get_version_str)
-        CRYPTD_FN(query_analyzer_create)
-        CRYPTD_FN(query_analyzer_destroy)
-        CRYPTD_FN(analyze_query)
-        CRYPTD_FN(bson_free)
-#undef CRYPTD_FN
-    }
-    ~Api() {
-        if (handle) dlclose(handle);
-    }
-};
 
 // Sends fd 1 and 2 to a file for the scope; what was written is read back at the end.
 class CaptureOutput {
@@ -94,7 +50,7 @@ TEST(CryptSharedLibrary, LoadsAndAnswersAsTheEngine) {
     CaptureOutput capture;
     std::string written;
     {
-        Api api;
+        LoadedLibrary api(CRYPTD_CRYPT_SHARED_LIB);
         ASSERT_NE(api.handle, nullptr) << (written = capture.stop(), dlerror());
         ASSERT_EQ(api.missing, "") << (written = capture.stop(), "");
 
