@@ -101,6 +101,27 @@ long strippedSize(const std::string& path) {
     return size;
 }
 
+// What two threads get from this machine right now: the same spin loop on 1 and on 2 threads.
+// On a shared 2-core VM the second core is often busy, which caps any 2-thread figure.
+double machineScaling() {
+    auto spin = [] {
+        volatile uint64_t sink = 0;
+        uint64_t s = 0;
+        for (uint64_t i = 0; i < 100'000'000; ++i) s += (i * i) ^ (s >> 3);
+        sink = s;
+        (void)sink;
+    };
+    auto start = Clock::now();
+    spin();
+    double one = std::chrono::duration<double>(Clock::now() - start).count();
+    start = Clock::now();
+    std::thread a(spin), b(spin);
+    a.join();
+    b.join();
+    double two = std::chrono::duration<double>(Clock::now() - start).count();
+    return 2 * one / two;
+}
+
 struct Row {
     std::string name, measured, goal;
     bool pass;
@@ -158,7 +179,9 @@ int run(const CliArgs& args) {
         };
     };
     Latencies in1 = measure(1, calls, inProcessWorker);
+    double scalingBefore = machineScaling();
     Latencies in2 = measure(2, calls, inProcessWorker);
+    double scaling = std::min(scalingBefore, machineScaling());
 
     // Analyzer create + destroy alone, averaged over many pairs.
     const size_t pairs = 2'000'000;
@@ -207,7 +230,9 @@ int run(const CliArgs& args) {
     line("daemon round trip, 2 connections", wire2);
     std::printf("analyzer create+destroy: %.3f us; load (dlopen+dlsym+lib_create): %.0f us\n",
                 createDestroyUs, loadUs);
-    std::printf("library: %ld bytes, stripped %ld bytes\n\n", size, stripped);
+    std::printf("library: %ld bytes, stripped %ld bytes\n", size, stripped);
+    std::printf("this machine's own 2-thread scaling (spin loop, around the 2-thread run): %.2fx\n\n",
+                scaling);
     bool all = true;
     for (auto& r : rows) {
         std::printf("%-44s %-32s %-10s %s\n", r.name.c_str(), r.measured.c_str(), r.goal.c_str(),
@@ -225,6 +250,7 @@ int run(const CliArgs& args) {
         out << "{\"in_process_1\": " << lat(in1) << ", \"in_process_2\": " << lat(in2)
             << ", \"daemon_1\": " << lat(wire1) << ", \"daemon_2\": " << lat(wire2)
             << ", \"create_destroy_us\": " << createDestroyUs << ", \"load_us\": " << loadUs
+            << ", \"machine_two_thread_scaling\": " << scaling
             << ", \"library_bytes\": " << size << ", \"stripped_bytes\": " << stripped
             << ", \"targets\": [";
         for (size_t i = 0; i < rows.size(); ++i) {
