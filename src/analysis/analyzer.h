@@ -40,7 +40,14 @@ class Analyzer {
     // (too deep) or BSONObjectTooLarge before anything reads the command.
     bson::Doc analyzeBytes(const uint8_t* data, size_t len) const;
     // analyzeBytes' checks alone, for a front end that looks at the command before analyzing it.
-    static void checkCommandBytes(const uint8_t* data, size_t len);
+    // `trusted...`: an embedded document (offset and size in `data`) whose same bytes the front
+    // end validated before (validatedDepth() gave `trustedDepth`); only its frame and the depth
+    // limit are checked.
+    static void checkCommandBytes(const uint8_t* data, size_t len, size_t trustedOffset = 0,
+                                  size_t trustedSize = 0, int trustedDepth = 0);
+    // The depth a document validates to under this engine's rules (as its own document), or
+    // nothing when it does not validate: what a front end records before trusting those bytes.
+    static int validatedDepth(const uint8_t* data, size_t len);
 
   private:
     struct Impl;

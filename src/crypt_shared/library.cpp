@@ -4,6 +4,7 @@
 // One library object per process (the ABI's rule) owns the engine's Analyzer, whose schema cache
 // is shared and thread-safe. libmongocrypt makes and drops a query analyzer for every command, so
 // an analyzer is a few words pointing at the library: creating one costs an allocation.
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -33,9 +34,34 @@ constexpr uint64_t kAnalyzerTag = 0x7a6c6e6174707972;  // "ryptanlz"
 
 }  // namespace
 
+// Live analyzers, counted in per-thread slots: libmongocrypt makes and drops an analyzer for
+// every command on every thread, and one shared counter would bounce between cores on each.
+// An analyzer may be destroyed on another thread than made it; only the sum is meaningful.
+class AnalyzerCount {
+  public:
+    void add(int64_t n) { slots_[slot()].n.fetch_add(n, std::memory_order_relaxed); }
+    int64_t total() const {
+        int64_t sum = 0;
+        for (const auto& s : slots_) sum += s.n.load(std::memory_order_relaxed);
+        return sum;
+    }
+
+  private:
+    static constexpr size_t kSlots = 16;
+    struct alignas(64) Slot {
+        std::atomic<int64_t> n{0};
+    };
+    static size_t slot() {
+        static std::atomic<size_t> next{0};
+        thread_local size_t mine = next.fetch_add(1, std::memory_order_relaxed) % kSlots;
+        return mine;
+    }
+    std::array<Slot, kSlots> slots_;
+};
+
 struct mongo_crypt_v1_lib {
     cryptd::analysis::Analyzer engine;
-    std::atomic<uint64_t> liveAnalyzers{0};
+    AnalyzerCount liveAnalyzers;
 };
 
 struct mongo_crypt_v1_query_analyzer {
@@ -119,7 +145,7 @@ int mongo_crypt_v1_lib_destroy(mongo_crypt_v1_lib* lib, mongo_crypt_v1_status* s
                        : "null mongo_crypt_v1_lib handle");
             return MONGO_CRYPT_V1_ERROR_INVALID_LIB_HANDLE;
         }
-        if (uint64_t live = lib->liveAnalyzers.load(); live != 0) {
+        if (int64_t live = lib->liveAnalyzers.total(); live != 0) {
             report(status, MONGO_CRYPT_V1_ERROR_EXCEPTION,
                    static_cast<int>(ErrorCode::IllegalOperation),
                    "cannot destroy the mongo_crypt_v1_lib while " + std::to_string(live) +
@@ -164,7 +190,7 @@ mongo_crypt_v1_query_analyzer* mongo_crypt_v1_query_analyzer_create(mongo_crypt_
         report(status, MONGO_CRYPT_V1_ERROR_ENOMEM, 0, "out of memory");
         return nullptr;
     }
-    lib->liveAnalyzers.fetch_add(1, std::memory_order_relaxed);
+    lib->liveAnalyzers.add(1);
     reportSuccess(status);
     return analyzer;
 }
@@ -172,7 +198,7 @@ mongo_crypt_v1_query_analyzer* mongo_crypt_v1_query_analyzer_create(mongo_crypt_
 void mongo_crypt_v1_query_analyzer_destroy(mongo_crypt_v1_query_analyzer* analyzer) {
     if (!isOurAnalyzer(analyzer)) return;  // null or foreign: nothing to report to
     analyzer->tag = 0;
-    analyzer->lib->liveAnalyzers.fetch_sub(1, std::memory_order_relaxed);
+    analyzer->lib->liveAnalyzers.add(-1);
     delete analyzer;
 }
 

@@ -2,6 +2,7 @@
 // library reports each misuse as a status and never throws, aborts or reads past its input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -332,6 +333,53 @@ TEST(CryptSharedApi, SixteenMegabyteDocumentIsAnalyzed) {
     ASSERT_EQ(st.error(), MONGO_CRYPT_V1_SUCCESS) << st.explanation();
     EXPECT_GT(reply.size(), big.size());
     EXPECT_EQ(reply.view(), engineReply(cmd).view());
+}
+
+}  // namespace
+}  // namespace cryptd::crypt_shared::test
+
+namespace cryptd::crypt_shared::test {
+namespace {
+
+// A schema validated once is not read again (validated_schemas.h), but everything around it is,
+// and bytes that differ from it in any way are validated in full.
+TEST(CryptSharedApi, RememberedSchemaSkipsOnlyItsOwnBytes) {
+    Lib lib;
+    Status st;
+    QueryAnalyzer qa(lib.lib);
+    bson::Doc good = command(R"("find": "c", "filter": {"ssn": "1"})");
+    ASSERT_TRUE(analyze(qa, good, st).size() > 5) << st.explanation();  // remembered now
+
+    // The same schema, a string with a zero byte inside elsewhere in the command.
+    bson::Builder b;
+    b.appendUtf8("find", "c");
+    b.appendDocument("filter",
+                     [](bson::Builder& f) { f.appendUtf8("name", std::string_view("a\0b", 3)); });
+    b.append(*good.view().find("jsonSchema"));
+    b.appendBool("isRemoteSchema", false);
+    b.appendUtf8("$db", "db");
+    bson::Doc zeroInside = b.finish();
+    uint32_t len = 0;
+    EXPECT_EQ(mongo_crypt_v1_analyze_query(qa, zeroInside.data(), "db.c", 4, &len, st), nullptr);
+    EXPECT_EQ(st.code(), static_cast<int>(ErrorCode::InvalidBSON)) << st.explanation();
+
+    // The schema's bytes changed in place (an array key "0" -> "1", same length): not trusted.
+    std::vector<uint8_t> bytes(good.data(), good.data() + good.size());
+    bson::View schema = good.view().find("jsonSchema")->document();
+    size_t start = static_cast<size_t>(schema.data() - good.data());
+    std::string keyId = std::string("keyId") + '\0';
+    auto at = std::search(bytes.begin() + static_cast<long>(start), bytes.end(), keyId.begin(),
+                          keyId.end());
+    ASSERT_NE(at, bytes.end());
+    // keyId's array: 4 length bytes, then its first element's type byte and key "0".
+    auto key0 = at + static_cast<long>(keyId.size()) + 4 + 1;
+    ASSERT_EQ(*key0, '0');
+    *key0 = '1';
+    EXPECT_EQ(mongo_crypt_v1_analyze_query(qa, bytes.data(), "db.c", 4, &len, st), nullptr);
+    EXPECT_EQ(st.code(), static_cast<int>(ErrorCode::InvalidBSON)) << st.explanation();
+
+    // And the remembered schema still answers as before.
+    EXPECT_EQ(analyze(qa, good, st).view(), engineReply(good).view());
 }
 
 }  // namespace
