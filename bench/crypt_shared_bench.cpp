@@ -231,8 +231,9 @@ int run(const CliArgs& args) {
     std::printf("analyzer create+destroy: %.3f us; load (dlopen+dlsym+lib_create): %.0f us\n",
                 createDestroyUs, loadUs);
     std::printf("library: %ld bytes, stripped %ld bytes\n", size, stripped);
-    std::printf("this machine's own 2-thread scaling (spin loop, around the 2-thread run): %.2fx\n\n",
-                scaling);
+    std::printf(
+        "this machine's own 2-thread scaling (spin loop, around the 2-thread run): %.2fx\n\n",
+        scaling);
     bool all = true;
     for (auto& r : rows) {
         std::printf("%-44s %-32s %-10s %s\n", r.name.c_str(), r.measured.c_str(), r.goal.c_str(),
@@ -250,9 +251,8 @@ int run(const CliArgs& args) {
         out << "{\"in_process_1\": " << lat(in1) << ", \"in_process_2\": " << lat(in2)
             << ", \"daemon_1\": " << lat(wire1) << ", \"daemon_2\": " << lat(wire2)
             << ", \"create_destroy_us\": " << createDestroyUs << ", \"load_us\": " << loadUs
-            << ", \"machine_two_thread_scaling\": " << scaling
-            << ", \"library_bytes\": " << size << ", \"stripped_bytes\": " << stripped
-            << ", \"targets\": [";
+            << ", \"machine_two_thread_scaling\": " << scaling << ", \"library_bytes\": " << size
+            << ", \"stripped_bytes\": " << stripped << ", \"targets\": [";
         for (size_t i = 0; i < rows.size(); ++i) {
             out << (i ? ", " : "") << "{\"name\": \"" << rows[i].name << "\", \"measured\": \""
                 << rows[i].measured << "\", \"goal\": \"" << rows[i].goal
