@@ -32,6 +32,11 @@ echo "needs: $(echo $needed)"
 undefined=$(nm -D --undefined-only "$lib" | awk '$1 == "U" && $2 !~ /@GLIBC_/ {print $2}')
 [ -z "$undefined" ] || { echo "undefined symbols not from glibc: $undefined"; exit 1; }
 
+# No constructor of ours runs at load (cryptd's sources are .cpp; libstdc++'s own static
+# initialisers, from its .cc files, are the only ones allowed).
+ours=$(nm "$lib" | awk '{print $NF}' | grep -E '^_GLOBAL__sub_I_.*\.cpp$' || true)
+[ -z "$ours" ] || { echo "global constructors at load: $ours"; exit 1; }
+
 stripped=$(mktemp)
 trap 'rm -f "$stripped"' EXIT
 strip -o "$stripped" "$lib"
