@@ -12,6 +12,8 @@ fail() { echo "Containerfile: $*"; exit 1; }
 grep -qE '^USER [a-z]' "$file" || fail "no non-root USER"
 grep -qE '^USER root' "$file" && fail "runs as root"
 grep -qE '^HEALTHCHECK .*--healthcheck' "$file" || fail "HEALTHCHECK does not use --healthcheck"
+grep -qE '^COPY .*mongo_crypt_v1\.so /usr/lib/x86_64-linux-gnu/mongo_crypt_v1\.so' "$file" \
+  || fail "the runtime stage does not carry mongo_crypt_v1.so where dlopen finds it"
 
 # Runtime packages: every shared library the binary needs (outside libc/libstdc++) must come from one.
 runtime=$(sed -n '/AS runtime/,$p' "$file" | grep -oE 'lib[a-z0-9.+-]+[0-9]' | sort -u)
