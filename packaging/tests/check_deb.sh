@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the .deb with CPack, checks its metadata, unpacks it into a scratch root, and runs the
+# Builds the .deb with CPack (static or development build), checks its metadata, unpacks it into a scratch root, and runs the
 # packaged binary there: --version, then a daemon on a free port answering hello. Removes it all.
 set -euo pipefail
 build=$1
@@ -11,11 +11,22 @@ deb=$(ls "$scratch"/out/cryptd_*.deb)
 echo "package: $(basename "$deb")"
 info=$(dpkg-deb -I "$deb")
 depends=$(echo "$info" | sed -n 's/^ Depends: //p')
-echo "depends: $depends"
-for lib in libbson-1.0-0 libboost-program-options1.81.0 libyaml-cpp0.7; do
-  echo "$depends" | grep -q "$lib" || { echo "missing runtime dependency $lib"; exit 1; }
-done
-if echo "$depends" | grep -qE -- '-dev\b'; then echo "a -dev package in Depends"; exit 1; fi
+echo "depends: ${depends:-(none)}"
+# The shipped build (CRYPTD_STATIC) is static: no runtime dependency at all. A development build's
+# package depends on the shared libraries it links.
+dpkg-deb -x "$deb" "$scratch/root"
+bin="$scratch/root/usr/bin/mongocryptd"
+if readelf -dW "$bin" | grep -q 'no dynamic section'; then
+  [ -z "$depends" ] || { echo "a static binary's package declares Depends: $depends"; exit 1; }
+  readelf -dW "$scratch/root/usr/bin/cryptd-check" | grep -q 'no dynamic section' \
+    || { echo "mongocryptd is static but cryptd-check is not"; exit 1; }
+  echo "static: mongocryptd $(stat -c %s "$bin") bytes, no interpreter, no Depends"
+else
+  for lib in libbson-1.0-0 libboost-program-options1.81.0 libyaml-cpp0.7; do
+    echo "$depends" | grep -q "$lib" || { echo "missing runtime dependency $lib"; exit 1; }
+  done
+  if echo "$depends" | grep -qE -- '-dev\b'; then echo "a -dev package in Depends"; exit 1; fi
+fi
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/bin/mongocryptd ./usr/share/man/man1/mongocryptd.1 ./etc/mongocryptd.conf \
          ./usr/lib/systemd/system/mongocryptd.service ./usr/bin/cryptd-check; do
@@ -24,8 +35,6 @@ done
 dpkg-deb -e "$deb" "$scratch/control"
 grep -qx /etc/mongocryptd.conf "$scratch/control/conffiles" || { echo "config is not a conffile"; exit 1; }
 
-dpkg-deb -x "$deb" "$scratch/root"
-bin="$scratch/root/usr/bin/mongocryptd"
 "$bin" --version | head -1
 mkdir -p "$scratch/run"
 "$bin" --config "$scratch/root/etc/mongocryptd.conf" --port 0 --unixSocketPrefix "$scratch/run" \
