@@ -101,8 +101,8 @@ BENCH_BUILD ?= build-bench
 BENCH_MEMORY_COMMANDS ?= 200000
 BENCH_FLAGS ?=
 .PHONY: bench
-bench: setup
+bench: setup static
 	@cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRYPTD_BENCH=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target mongocryptd engine_bench loadgen startup_bench memory_bench
 	@python3 bench/run_benchmarks.py --build $(BENCH_BUILD) --out $(BUILD)/bench-results.json \
-		--memory-commands $(BENCH_MEMORY_COMMANDS) $(BENCH_FLAGS)
+		--memory-commands $(BENCH_MEMORY_COMMANDS) --static-build $(STATIC_BUILD) $(BENCH_FLAGS)
