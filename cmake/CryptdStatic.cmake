@@ -25,6 +25,8 @@ set_target_properties(cryptd_static_bson PROPERTIES
   INTERFACE_COMPILE_DEFINITIONS BSON_STATIC
   INTERFACE_LINK_LIBRARIES "rt;Threads::Threads")
 set(CRYPTD_BSON_TARGET cryptd_static_bson)
+# The name libbson's own config gives its static archive, for targets that ask for it by name.
+add_library(mongo::bson_static ALIAS cryptd_static_bson)
 
 find_path(_boost_inc boost/version.hpp REQUIRED NO_CACHE)
 file(STRINGS ${_boost_inc}/boost/version.hpp _boost_ver REGEX "define BOOST_LIB_VERSION")
