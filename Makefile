@@ -33,14 +33,15 @@ unit: build
 install: build
 	cmake --install $(BUILD)
 
-# The shipped build: fully static mongocryptd and cryptd-check (cmake/CryptdStatic.cmake), Release,
+# The shipped build: fully static mongocryptd and cryptd-check, plus mongo_crypt_v1.so where it is
+# built (cmake/CryptdStatic.cmake), Release,
 # in its own directory. `make package` puts it in the .deb; PACKAGE_ARCH=arm64 packages the
 # cross build instead.
 STATIC_BUILD ?= build-static
 STATIC_CMAKE = -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRYPTD_STATIC=ON $(CMAKE_FLAGS)
 static: setup
 	@cmake -S . -B $(STATIC_BUILD) $(STATIC_CMAKE) >/dev/null
-	@cmake --build $(STATIC_BUILD) -j $(JOBS) --target mongocryptd cryptd-check
+	@cmake --build $(STATIC_BUILD) -j $(JOBS) --target shipped
 
 # The same for aarch64 (ARMv8.0-A) with Debian's cross compiler and an arm64 sysroot.
 ARM64_BUILD ?= build-arm64
@@ -48,7 +49,7 @@ cross-arm64:
 	@bash scripts/setup.sh --cross
 	@cmake -S . -B $(ARM64_BUILD) $(STATIC_CMAKE) \
 	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/toolchain-aarch64.cmake >/dev/null
-	@cmake --build $(ARM64_BUILD) -j $(JOBS) --target mongocryptd cryptd-check
+	@cmake --build $(ARM64_BUILD) -j $(JOBS) --target shipped
 
 PACKAGE_ARCH ?= amd64
 package: $(if $(filter arm64,$(PACKAGE_ARCH)),cross-arm64,static)
