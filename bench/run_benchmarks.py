@@ -253,7 +253,8 @@ def main():
     out_dir = os.path.join(b, "bench-out")
     os.makedirs(out_dir, exist_ok=True)
     files = {k: os.path.join(out_dir, k + ".json") for k in ("startup", "startup_static",
-                                                             "engine", "loadgen", "memory")}
+                                                             "engine", "loadgen", "memory",
+                                                             "hostile_cost")}
     for f in files.values():
         if os.path.exists(f):
             os.remove(f)
@@ -284,6 +285,12 @@ def main():
                             "--rounds", str(args.rounds), "--json", files["loadgen"]], commands)
     exits["memory_bench"] = run([os.path.join(b, "bench/memory_bench"), "--commands",
                                  str(args.memory_commands), "--json", files["memory"]], commands)
+    # Cost per MB of hostile request shapes next to a legitimate one (SECURITY.md, "Cost").
+    exits["hostile_cost"] = run([sys.executable,
+                                 os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                              "hostile_cost.py"),
+                                 "--daemon", os.path.join(b, "src/app/mongocryptd"),
+                                 "--out", files["hostile_cost"]], commands)
     load_after = load_average()
 
     startup, engine_raw = read_json(files["startup"]), read_json(files["engine"])
@@ -291,12 +298,24 @@ def main():
     shipped = read_json(files["startup_static"])
     targets = evaluate(startup, engine_medians(engine_raw), load, memory, args.memory_commands,
                        shipped)
+    hostile = read_json(files["hostile_cost"]) or []
+    for row in hostile:
+        targets.add("cost: " + row["shape"],
+                    "%d ms CPU, +%.0f MB peak, hello %.1f ms" % (
+                        row["cpu_ms"], row["peak_rss_growth_mb"], row["hello_worst_ms"]),
+                    "<= 50 ms/MB + 20 ms CPU, <= 4x + 64 MB, hello <= 50 ms",
+                    row["within_budget"],
+                    "%.2f MB request, %d-byte reply%s" % (
+                        row["request_mb"], row["reply_bytes"],
+                        "" if row["ok"] else ", refused: " + row["errmsg"][:60]))
 
     print("\n== cryptd performance targets ==")
     print("machine: %d CPUs, load average %.2f before / %.2f after (1 min), %.0f s" %
           (os.cpu_count() or 0, load_before[0], load_after[0], time.time() - started))
     print_table(targets.rows)
-    failed_tools = {k: v[0] for k, v in exits.items() if v[0] != 0}
+    # hostile_cost exits 1 when a shape misses its budget: that is a MISS row, not a tool failure.
+    failed_tools = {k: v[0] for k, v in exits.items() if v[0] not in (0, 1) or
+                    (v[0] == 1 and k != "hostile_cost")}
     if failed_tools:
         print("tools that failed: " + ", ".join("%s (exit %d)" % kv for kv in failed_tools.items()))
 
@@ -312,6 +331,7 @@ def main():
         "startup_static": shipped,
         "loadgen": load,
         "memory": memory,
+        "hostile_cost": hostile,
     }
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:

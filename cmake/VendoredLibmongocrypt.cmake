@@ -4,12 +4,15 @@
 # directory and then cached by its stamp files.
 #
 # CRYPTD_VENDORED_LMC   ON when the tarballs are present; tests that need them skip otherwise.
-# cryptd_vendored_libmongocrypt(<name> [CMAKE_ARGS ...])
+# cryptd_vendored_libmongocrypt(<name> [STATIC_ONLY] [CMAKE_ARGS ...])
 #   Builds and installs one variant into ${CMAKE_BINARY_DIR}/third_party/<name>, and defines the
 #   imported target vendored::<name> (the shared library, include dir mongocrypt/) with
 #   <name>_PREFIX set to the install folder (lib/ holds the static archives too). The library has
 #   the soname of Debian's libmongocrypt: link it with an rpath (CMake's default for build-tree
-#   binaries) and never load both in one process.
+#   binaries) and never load both in one process. The ExternalProject target is <name>_build.
+#   STATIC_ONLY: only the headers and the three static archives a consumer with its own link
+#   line needs (libmongocrypt-static.a, libkms_message-static.a,
+#   libbson-static-for-libmongocrypt.a; about half the build time), and no vendored::<name>.
 include(ExternalProject)
 
 set(CRYPTD_VENDOR_DIR ${CMAKE_SOURCE_DIR}/../shared/vendor)
@@ -32,11 +35,29 @@ if(CRYPTD_VENDORED_LMC AND NOT TARGET vendored_libbson_source)
 endif()
 
 function(cryptd_vendored_libmongocrypt name)
-  cmake_parse_arguments(V "" "" "CMAKE_ARGS" ${ARGN})
-  if(NOT CRYPTD_VENDORED_LMC OR TARGET vendored::${name})
+  cmake_parse_arguments(V "STATIC_ONLY" "" "CMAKE_ARGS" ${ARGN})
+  if(NOT CRYPTD_VENDORED_LMC OR TARGET ${name}_build)
     return()
   endif()
   set(prefix ${CMAKE_BINARY_DIR}/third_party/${name})
+  if(V_STATIC_ONLY)
+    set(static_archives
+      <BINARY_DIR>/libmongocrypt-static.a <BINARY_DIR>/kms-message/libkms_message-static.a
+      <BINARY_DIR>/_mongo-c-driver/src/libbson/libbson-static-for-libmongocrypt.a)
+    # The install rules want every target built, so the few files are copied instead.
+    set(steps
+      BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR>
+                    --target mongocrypt_static kms_message_static bson_static
+      INSTALL_COMMAND ${CMAKE_COMMAND} -E make_directory <INSTALL_DIR>/lib <INSTALL_DIR>/include/mongocrypt
+      COMMAND ${CMAKE_COMMAND} -E copy ${static_archives} <INSTALL_DIR>/lib
+      COMMAND ${CMAKE_COMMAND} -E copy <SOURCE_DIR>/src/mongocrypt.h <SOURCE_DIR>/src/mongocrypt-compat.h
+              <BINARY_DIR>/src/mongocrypt-config.h <BINARY_DIR>/src/mongocrypt-export.h
+              <INSTALL_DIR>/include/mongocrypt)
+    set(byproducts ${prefix}/lib/libmongocrypt-static.a)
+  else()
+    set(steps)
+    set(byproducts ${prefix}/lib/libmongocrypt.so)
+  endif()
   # The libmongocrypt build is not ours: plain flags, no sanitizers or warnings of this project.
   ExternalProject_Add(${name}_build
     URL ${_lmc_tarball}
@@ -53,8 +74,13 @@ function(cryptd_vendored_libmongocrypt name)
       -DMONGOCRYPT_DFP_DIR=USE-SYSTEM
       -DENABLE_ONLINE_TESTS=OFF -DBUILD_TESTING=OFF -DFETCHCONTENT_FULLY_DISCONNECTED=ON
       ${V_CMAKE_ARGS}
-    BUILD_BYPRODUCTS ${prefix}/lib/libmongocrypt.so
+    ${steps}
+    BUILD_BYPRODUCTS ${byproducts}
     EXCLUDE_FROM_ALL ON)
+  set(${name}_PREFIX ${prefix} PARENT_SCOPE)
+  if(V_STATIC_ONLY)
+    return()
+  endif()
   file(MAKE_DIRECTORY ${prefix}/include/mongocrypt)
   add_library(vendored::${name} SHARED IMPORTED GLOBAL)
   set_target_properties(vendored::${name} PROPERTIES
@@ -62,5 +88,4 @@ function(cryptd_vendored_libmongocrypt name)
     IMPORTED_SONAME libmongocrypt.so.0
     INTERFACE_INCLUDE_DIRECTORIES ${prefix}/include)
   add_dependencies(vendored::${name} ${name}_build)
-  set(${name}_PREFIX ${prefix} PARENT_SCOPE)
 endfunction()

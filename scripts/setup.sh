@@ -6,13 +6,15 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libbson-dev libboost1.81-dev libboost-program-options1.81-dev rapidjson-dev libyaml-cpp-dev
+  libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libmongoc-dev libmongocrypt-dev python3 python3-pymongo
 )
 # Extra packages only the test suite needs (real clients, node for the node driver test).
 if [ "${1:-}" = "--test" ]; then
   # libintelrdfpmath-dev: the Decimal128 library libmongocrypt 1.20.2 (../shared/vendor) builds against.
-  packages+=(nodejs npm libintelrdfpmath-dev)
+  # golang-* and php-*: the Go and PHP drivers' own automatic encryption, end to end.
+  packages+=(nodejs npm libintelrdfpmath-dev golang-go golang-mongodb-mongo-driver-dev php-cli php-mongodb)
 fi
 # `make fuzz`: clang and its libFuzzer/sanitizer runtimes.
 if [ "${1:-}" = "--fuzz" ]; then
@@ -55,12 +57,12 @@ fi
 if [ "${1:-}" = "--cross" ]; then
   sysroot="$(cd "$(dirname "$0")/.." && pwd)/.cache/sysroot-arm64"
   arm64_packages=(libbson-dev:arm64 libboost1.81-dev:arm64 libboost-program-options1.81-dev:arm64
-                  libyaml-cpp-dev:arm64 rapidjson-dev)
+                  libyaml-cpp-dev:arm64 libre2-dev:arm64 rapidjson-dev)
   stamp="$sysroot/.packages"
   want=$(apt-cache policy "${arm64_packages[@]}" 2>/dev/null | grep -E '^[a-z]|Candidate' | tr -d ' \n')
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "setup: unpacking ${arm64_packages[*]} into $sysroot"
-    debs=$(mktemp -d); chmod 755 "$debs"  # apt-get download drops privileges to _apt
+    debs=$(mktemp -d); chmod 755 "$debs"; chown _apt "$debs" 2>/dev/null || true  # apt drops to _apt
     (cd "$debs" && apt-get download -qq "${arm64_packages[@]}")
     rm -rf "$sysroot"; mkdir -p "$sysroot"
     for d in "$debs"/*.deb; do dpkg-deb -x "$d" "$sysroot"; done

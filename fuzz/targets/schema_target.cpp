@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "common/field_path.h"
 #include "schema/encryption_schema.h"
+#include "schema/property_pattern.h"
 #include "server/wire_message.h"
 #include "targets/targets.h"
 
@@ -17,6 +18,9 @@ int schemaTarget(const uint8_t* data, size_t size) {
     // A schema arrives inside a command that framing already validated and depth-checked.
     if (!bson::isValid(doc, len)) return 0;
     if (!server::wire::checkDocument(doc, len)) return 0;
+    // As the analyzer meters a command's patternProperties matching (the cost oracle in entry.cpp
+    // then checks what the daemon guarantees).
+    schema::MatchBudget budget(size);
     try {
         auto schema =
             schema::EncryptionSchema::parse(bson::View(doc, static_cast<uint32_t>(len)), remote);

@@ -12,6 +12,10 @@ using schema::SchemaNode;
 
 namespace {
 
+// An expression quoted in a message is cut after this much JSON (the reply stays small whatever
+// the expression's size).
+constexpr size_t kQuotedJsonBytes = 1024;
+
 constexpr int kMaxDepth = 150;  // expressions nest; bad input must not exhaust the stack
 
 bool startsWith(std::string_view s, std::string_view prefix) {
@@ -317,7 +321,7 @@ Shape ExpressionAnalyzer::writeOperator(bson::Builder& out, std::string_view key
         fail(ErrorCode::BadValue,
              "An expression specification must contain exactly one field, the name of the "
              "expression. Found " +
-                 std::to_string(v.count()) + " fields in " + v.toJson());
+                 std::to_string(v.count()) + " fields in " + v.toJson(kQuotedJsonBytes));
     }
     bson::Element op = *v.begin();
     const ExpressionOperator* entry = findExpressionOperator(op.key());

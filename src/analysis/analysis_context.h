@@ -3,7 +3,9 @@
 // of markings written (reply field hasEncryptionPlaceholders).
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
+#include <unordered_map>
 
 #include "analysis/schema_view.h"
 #include "common/bson.h"
@@ -22,6 +24,15 @@ class ExpressionHook {
     virtual void writeMatchExpr(Context& ctx, bson::Builder& out, const bson::Element& expr) = 0;
 };
 
+// JSON-pointer keyIds resolved in the document being written: each pointer is checked and looked
+// up once per document, not once per encrypted value (a document with many values encrypted
+// through one pointer would otherwise cost values x fields).
+struct PointerCache {
+    const uint8_t* root = nullptr;  // the document the entries were resolved in
+    // Keyed by the schema's pointer text (it outlives the analysis); nullopt: does not resolve.
+    std::unordered_map<std::string_view, std::optional<bson::Element>> resolved;
+};
+
 struct Context {
     explicit Context(SchemaView s) : schema(s) {}
     SchemaView schema;
@@ -33,6 +44,7 @@ struct Context {
     // null: `$expr` in a filter may not read encrypted fields at all (expression_refs.h).
     // Callers that build a Context by hand get that stricter rule.
     ExpressionHook* expressions = nullptr;
+    PointerCache pointers;
 };
 
 }  // namespace cryptd::analysis

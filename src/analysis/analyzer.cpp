@@ -6,6 +6,7 @@
 #include "analysis/command_registry.h"
 #include "analysis/namespace_schemas.h"
 #include "common/error.h"
+#include "schema/property_pattern.h"
 #include "schema/schema_cache.h"
 
 namespace cryptd::analysis {
@@ -66,6 +67,8 @@ bson::Doc Analyzer::analyze(bson::View command) const {
     const CommandSpec* spec = CommandRegistry::instance().find(name);
     if (!spec) fail(ErrorCode::CommandNotFound, "no such command: '" + std::string(name) + "'");
     CommandScan scan(command);
+    // patternProperties matching for this command is bounded by its size (SECURITY.md, Cost).
+    schema::MatchBudget matchBudget(command.size());
     // An aggregate over several collections carries csfleEncryptionSchemas instead of jsonSchema.
     if (scan.namespaceSchemas) {
         auto parse = [this](bson::View s, bool remote) { return impl_->cache.get(s, remote); };

@@ -86,19 +86,30 @@ void appendWriteMarking(Context& ctx, bson::Builder& out, std::string_view key,
     }
     const std::string& pointer = enc.keyId.jsonPointer();
     if (!rules.pointerRoot) failPointerKeyId(path, "in this operation, only in inserted documents");
-    std::vector<std::string> tokens = jsonPointerTokens(pointer);
-    FieldPath target;
-    for (const auto& t : tokens) {
-        if (t.empty())
-            fail(ErrorCode::BadValue, "keyId JSON pointer '" + pointer + "' has an empty part");
-        target.push(t);
+    PointerCache& cache = ctx.pointers;
+    if (cache.root != rules.pointerRoot->data()) {
+        cache.root = rules.pointerRoot->data();
+        cache.resolved.clear();
     }
-    // The keyAltName is sent in the clear to the key vault; it must not be an encrypted value.
-    if (ctx.schema.resolve(target).kind != schema::PathInfo::Kind::NotEncrypted) {
-        fail(ErrorCode::BadValue, "keyId JSON pointer '" + pointer + "' of field " + quoted(path) +
-                                      " points to an encrypted field");
+    auto cached = cache.resolved.find(pointer);
+    if (cached == cache.resolved.end()) {
+        std::vector<std::string> tokens = jsonPointerTokens(pointer);
+        FieldPath target;
+        for (const auto& t : tokens) {
+            if (t.empty())
+                fail(ErrorCode::BadValue, "keyId JSON pointer '" + pointer + "' has an empty part");
+            target.push(t);
+        }
+        // The keyAltName is sent in the clear to the key vault; it must not be an encrypted
+        // value.
+        if (ctx.schema.resolve(target).kind != schema::PathInfo::Kind::NotEncrypted) {
+            fail(ErrorCode::BadValue, "keyId JSON pointer '" + pointer + "' of field " +
+                                          quoted(path) + " points to an encrypted field");
+        }
+        cached =
+            cache.resolved.emplace(pointer, resolveJsonPointer(*rules.pointerRoot, pointer)).first;
     }
-    auto altName = resolveJsonPointer(*rules.pointerRoot, pointer);
+    const std::optional<bson::Element>& altName = cached->second;
     if (!altName) {
         fail(ErrorCode::BadValue, "keyId JSON pointer '" + pointer + "' of field " + quoted(path) +
                                       " does not resolve to a field of the document");

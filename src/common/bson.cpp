@@ -1,5 +1,7 @@
 #include "common/bson.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -174,6 +176,20 @@ bson_t View::asBsonT() const {
 std::string View::toJson() const {
     bson_t b = asBsonT();
     return takeString(bson_as_relaxed_extended_json(&b, nullptr));
+}
+
+std::string View::toJson(size_t maxBytes) const {
+    bson_t b = asBsonT();
+    auto limit = static_cast<int32_t>(std::min<size_t>(maxBytes, INT32_MAX - 1));
+    bson_json_opts_t* opts = bson_json_opts_new(BSON_JSON_MODE_RELAXED, limit + 1);
+    size_t length = 0;
+    std::string out = takeString(bson_as_json_with_opts(&b, &length, opts));
+    bson_json_opts_destroy(opts);
+    if (out.size() > static_cast<size_t>(limit)) {
+        out.resize(utf8Prefix(out, static_cast<size_t>(limit)).size());
+        out += "...";
+    }
+    return out;
 }
 
 std::string View::toCanonicalJson() const {

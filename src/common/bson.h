@@ -207,6 +207,9 @@ class View {
     // A read-only bson_t over the same bytes, for libbson calls.
     bson_t asBsonT() const;
     std::string toJson() const;
+    // At most about `maxBytes` of it, for error messages: cut with "..." (libbson stops
+    // rendering there, so a huge document costs no more than the limit).
+    std::string toJson(size_t maxBytes) const;
     std::string toCanonicalJson() const;
     bool operator==(const View& o) const;
 

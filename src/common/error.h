@@ -22,7 +22,13 @@ std::string_view codeName(ErrorCode code) noexcept;
 
 class Error : public std::exception {
 public:
-    Error(ErrorCode code, std::string reason) : code_(code), reason_(std::move(reason)) {}
+    // Messages longer than kMaxReasonBytes keep their head and tail (where the schema path
+    // is) around a "... N bytes omitted ..." note: a message quoting a huge input must not
+    // cost a reply that size.
+    static constexpr size_t kMaxReasonBytes = 16 * 1024;
+    Error(ErrorCode code, std::string reason) : code_(code), reason_(std::move(reason)) {
+        if (reason_.size() > kMaxReasonBytes) shorten();
+    }
 
     ErrorCode code() const noexcept { return code_; }
     int32_t numericCode() const noexcept { return static_cast<int32_t>(code_); }
@@ -31,12 +37,16 @@ public:
     const char* what() const noexcept override { return reason_.c_str(); }
 
 private:
+    void shorten();
     ErrorCode code_;
     std::string reason_;
 };
 
 // The input is wrong (not our code): throw the error the client will see.
 [[noreturn]] void fail(ErrorCode code, std::string reason);
+
+// The longest prefix of `s` of at most `maxBytes` that does not cut a UTF-8 sequence.
+std::string_view utf8Prefix(std::string_view s, size_t maxBytes);
 
 inline void require(bool cond, ErrorCode code, std::string_view reason) {
     if (!cond) fail(code, std::string(reason));

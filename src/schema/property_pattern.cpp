@@ -1,7 +1,11 @@
 #include "schema/property_pattern.h"
 
+#include <re2/re2.h>
+#include <re2/set.h>
+
 #include <algorithm>
 #include <cctype>
+#include <regex>
 #include <vector>
 
 #include "schema/schema_error.h"
@@ -13,14 +17,13 @@ namespace {
 std::regex_constants::syntax_option_type regexFlags() {
     auto flags = std::regex_constants::ECMAScript;
 #ifdef __GLIBCXX__
-    // Breadth-first executor: time O(name x automaton), stack independent of the name length
-    // (the default depth-first one backtracks exponentially and recurses per character).
+    // Breadth-first compiler checks: back-references are refused as they always were.
     flags |= std::regex_constants::__polynomial;
 #endif
     return flags;
 }
 
-[[noreturn]] void invalid(std::string_view pattern, std::string_view why, const std::string& path) {
+[[noreturn]] void invalid(std::string_view pattern, std::string_view why, const SchemaPath& path) {
     failAt(ErrorCode::BadValue,
            "Invalid regular expression in $jsonSchema patternProperties '" + std::string(pattern) +
                "': " + std::string(why),
@@ -34,7 +37,7 @@ size_t saturatingMul(size_t a, size_t b) {
 
 // Reads "{n}", "{n,}" or "{n,m}" at p[i]; returns the upper bound (n + 1 when unbounded) and
 // moves i to the closing brace, or returns 0 when p[i] does not start a counted repetition.
-size_t readRepeat(std::string_view p, size_t& i, const std::string& path) {
+size_t readRepeat(std::string_view p, size_t& i, const SchemaPath& path) {
     size_t j = i + 1, lo = 0, hi = 0;
     bool comma = false, digits = false, hiDigits = false;
     for (; j < p.size() && p[j] != '}'; ++j) {
@@ -66,7 +69,7 @@ size_t readRepeat(std::string_view p, size_t& i, const std::string& path) {
 // such patterns are refused: escapes of letters and digits ECMAScript does not define (libstdc++
 // reads "\A", "\z", "\Q"... as the plain letter, PCRE as anchors, quoting...), and the classes
 // "[]" / "[^]" (empty / any character in ECMAScript, the start of a class containing ']' in PCRE).
-void rejectDialectDifferences(std::string_view p, const std::string& path) {
+void rejectDialectDifferences(std::string_view p, const SchemaPath& path) {
     // ("\v" is not shared: vertical tab in ECMAScript, any vertical space in PCRE.)
     constexpr std::string_view kSharedLetterEscapes = "dDwWsSbBfnrtcxu";
     bool inClass = false;
@@ -100,9 +103,166 @@ void rejectDialectDifferences(std::string_view p, const std::string& path) {
     }
 }
 
+// Lookahead and lookbehind cannot run in one linear pass (a backtracking engine re-scans the rest
+// of the name at each position): refused, like back-references. ECMAScript's only other "(?"
+// group is "(?:", which stays.
+void rejectLookaround(std::string_view p, const SchemaPath& path) {
+    bool inClass = false;
+    for (size_t i = 0; i < p.size(); ++i) {
+        char c = p[i];
+        if (c == '\\') {
+            ++i;
+        } else if (inClass) {
+            inClass = c != ']';
+        } else if (c == '[') {
+            inClass = true;
+            if (i + 1 < p.size() && p[i + 1] == '^') ++i;
+            if (i + 1 < p.size() && p[i + 1] == ']') ++i;  // a literal ']' first (refused above)
+        } else if (c == '(' && i + 2 < p.size() && p[i + 1] == '?' &&
+                   (p[i + 2] == '=' || p[i + 2] == '!' || p[i + 2] == '<')) {
+            invalid(p,
+                    "lookahead and lookbehind assertions ('(?=', '(?!', '(?<=', '(?<!') are not "
+                    "supported: patterns are matched in one linear pass over the name",
+                    path);
+        }
+    }
+}
+
+std::string hex(unsigned v) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    return std::string{kDigits[(v >> 4) & 0xF], kDigits[v & 0xF]};
+}
+
+constexpr std::string_view kSpace = "\\t\\n\\v\\f\\r ";
+
+// Translates the escape at p[i] ('\\'); returns the index of its last character. In a class,
+// \S cannot be spelled as a member: it is reported through `notSpace` instead.
+size_t translateEscape(std::string_view p, size_t i, std::string& out, bool* notSpace) {
+    char next = p[i + 1];
+    if (next == 's') {
+        if (notSpace) {
+            out += kSpace;
+        } else {
+            out += '[';
+            out += kSpace;
+            out += ']';
+        }
+    } else if (next == 'S') {
+        if (notSpace) {
+            *notSpace = true;
+        } else {
+            out += "[^";
+            out += kSpace;
+            out += ']';
+        }
+    } else if (next == 'c' && i + 2 < p.size() &&
+               std::isalpha(static_cast<unsigned char>(p[i + 2]))) {
+        // A control character: RE2 has no \cX, only \x{...}.
+        out += "\\x{" + hex(static_cast<unsigned>(p[i + 2]) % 32) + "}";
+        return i + 2;
+    } else if (next == 'u' && i + 5 < p.size() &&
+               std::all_of(p.begin() + static_cast<std::ptrdiff_t>(i) + 2,
+                           p.begin() + static_cast<std::ptrdiff_t>(i) + 6,
+                           [](char h) { return std::isxdigit(static_cast<unsigned char>(h)); })) {
+        out += "\\x{" + std::string(p.substr(i + 2, 4)) + "}";
+        return i + 5;
+    } else {
+        out += '\\';
+        out += next;
+    }
+    return i + 1;
+}
+
+// Translates the class starting at p[i] ('['); returns the index of its ']'.
+size_t translateClass(std::string_view p, size_t i, std::string& out, const SchemaPath& path) {
+    size_t j = i + 1;
+    bool negated = j < p.size() && p[j] == '^';
+    if (negated) ++j;
+    std::string body;
+    bool notSpace = false;
+    for (; j < p.size() && p[j] != ']'; ++j) {
+        if (p[j] == '\\' && j + 1 < p.size()) {
+            j = translateEscape(p, j, body, &notSpace);
+        } else if (p[j] == '[' && j + 1 < p.size() && p[j + 1] == ':') {
+            size_t close = p.find(":]", j + 2);  // [:alpha:] inside the class
+            size_t stop = close == std::string_view::npos ? p.size() : close + 2;
+            body += p.substr(j, stop - j);
+            j = stop - 1;
+        } else {
+            body += p[j];
+        }
+    }
+    if (!notSpace) {
+        out += negated ? "[^" : "[";
+        out += body;
+        out += ']';
+    } else if (negated) {
+        invalid(p, "'\\S' inside a negated character class is not supported", path);
+    } else if (body.empty()) {
+        out += "[^";
+        out += kSpace;
+        out += ']';
+    } else {
+        // [a\S]: a member, or anything but ECMAScript's white space.
+        out += "(?:[" + body + "]|[^" + std::string(kSpace) + "])";
+    }
+    return j;
+}
+
+// The pattern in RE2's syntax. The two agree on everything rejectDialectDifferences lets through
+// except \s (ECMAScript's, as libstdc++ runs it, is ASCII and includes \v; RE2's lacks \v) and
+// \cX / \uHHHH, which RE2 spells \x{HH}.
+std::string toRe2(std::string_view p, const SchemaPath& path) {
+    std::string out;
+    out.reserve(p.size() + 16);
+    for (size_t i = 0; i < p.size(); ++i) {
+        if (p[i] == '\\' && i + 1 < p.size()) {
+            i = translateEscape(p, i, out, nullptr);
+        } else if (p[i] == '[') {
+            i = translateClass(p, i, out, path);
+        } else {
+            out += p[i];
+        }
+    }
+    return out;
+}
+
+RE2::Options re2Options() {
+    RE2::Options o;
+    o.set_encoding(RE2::Options::EncodingUTF8);
+    o.set_log_errors(false);
+    // About 80,000 instructions at most per pattern ("pattern too large" past that).
+    o.set_max_mem(2 << 20);
+    return o;
+}
+
+std::string encodeUtf8(const std::wstring& cps) {
+    std::string out;
+    out.reserve(cps.size());
+    for (wchar_t w : cps) {
+        auto cp = static_cast<uint32_t>(w);
+        if (cp < 0x80) {
+            out += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            out += static_cast<char>(0xC0 | (cp >> 6));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            out += static_cast<char>(0xF0 | (cp >> 18));
+            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
-size_t PropertyPattern::estimateStates(std::string_view p, const std::string& path) {
+size_t PropertyPattern::estimateStates(std::string_view p, const SchemaPath& path) {
     // The regex library compiles a quantified atom by copying it up to its upper bound, so the
     // automaton grows with the product of nested bounds. Estimate that size up front.
     struct Group {
@@ -205,7 +365,7 @@ std::wstring decodeUtf8(std::string_view s) {
     return out;
 }
 
-PropertyPattern::PropertyPattern(std::string_view pattern, const std::string& path)
+PropertyPattern::PropertyPattern(std::string_view pattern, const SchemaPath& path)
     : text_(pattern) {
     if (pattern.size() > kMaxPatternBytes) {
         invalid(
@@ -214,6 +374,7 @@ PropertyPattern::PropertyPattern(std::string_view pattern, const std::string& pa
             path);
     }
     rejectDialectDifferences(pattern, path);
+    rejectLookaround(pattern, path);
     estimatedStates_ = estimateStates(pattern, path);
     if (estimatedStates_ > kMaxEstimatedStates) {
         invalid(pattern,
@@ -221,13 +382,10 @@ PropertyPattern::PropertyPattern(std::string_view pattern, const std::string& pa
                     " automaton states; the limit is " + std::to_string(kMaxEstimatedStates) + ")",
                 path);
     }
-    std::wstring wide = decodeUtf8(pattern);
     try {
-        // Compile alone first so that the pattern cannot close the wrapper's group.
-        std::wregex alone(wide, regexFlags());
-        // JSON-schema patterns are unanchored: a leading "any prefix" turns the search into one
-        // pass of the breadth-first matcher instead of one pass per start position.
-        regex_ = std::wregex(L"[\\s\\S]*(?:" + wide + L")", regexFlags());
+        // The ECMAScript grammar decides what is a pattern at all (as it always has); the
+        // compiled form is not kept.
+        std::wregex check(decodeUtf8(pattern), regexFlags());
     } catch (const std::regex_error& e) {
         invalid(pattern,
                 e.code() == std::regex_constants::error_space ||
@@ -237,32 +395,164 @@ PropertyPattern::PropertyPattern(std::string_view pattern, const std::string& pa
                     : e.what(),
                 path);
     }
+    re2Text_ = toRe2(pattern, path);
+    auto compiled = std::make_shared<const RE2>(re2Text_, re2Options());
+    if (!compiled->ok() && (compiled->error_code() == RE2::ErrorRepeatSize ||
+                            compiled->error_code() == RE2::ErrorPatternTooLarge)) {
+        invalid(pattern,
+                "the expression is too complex for a linear-time matcher (nested repetition "
+                "counts multiplying past 1000, or more than about 80,000 automaton instructions; "
+                "RE2 says: " +
+                    compiled->error() + ")",
+                path);
+    }
+    if (!compiled->ok()) {
+        invalid(pattern,
+                "this construct is not supported (patterns are matched in one linear pass; "
+                "RE2 says: " +
+                    compiled->error() + ")",
+                path);
+    }
+    regex_ = std::move(compiled);
 }
 
-std::wstring PropertyPattern::decodeName(std::string_view fieldName) {
-    // Longer names are refused by matches(); decoding stops early so that a huge name costs
-    // nothing more than that refusal.
-    return decodeUtf8(fieldName.substr(0, 4 * (kMaxNameCodePoints + 1)));
-}
-
-bool PropertyPattern::matches(const std::wstring& decoded, std::string_view fieldName) const {
-    if (decoded.size() > kMaxNameCodePoints) {
+std::string checkedName(std::string_view fieldName, const std::string& text) {
+    // Longer names are refused; decoding stops early so that a huge name costs nothing more
+    // than that refusal.
+    std::wstring decoded =
+        decodeUtf8(fieldName.substr(0, 4 * (PropertyPattern::kMaxNameCodePoints + 1)));
+    if (decoded.size() > PropertyPattern::kMaxNameCodePoints) {
         fail(ErrorCode::BadValue,
              "Field name of " + std::to_string(fieldName.size()) +
-                 " bytes is too long to match against $jsonSchema patternProperties '" + text_ +
+                 " bytes is too long to match against $jsonSchema patternProperties '" + text +
                  "'");
     }
     // PCRE's '$' also matches before a final "\n" and its '.' matches "\r", U+2028 and U+2029;
-    // ECMAScript's do not. Names with line breaks cannot be matched the server's way: refuse them.
+    // ECMAScript's and RE2's do not. Names with line breaks cannot be matched the server's way:
+    // refuse them.
     for (wchar_t c : decoded) {
         if (c == L'\n' || c == L'\r' || c == 0x2028 || c == 0x2029) {
             fail(ErrorCode::BadValue,
                  "Field names containing line breaks cannot be matched against "
                  "$jsonSchema patternProperties '" +
-                     text_ + "'");
+                     text + "'");
         }
     }
-    return std::regex_search(decoded, regex_, std::regex_constants::match_continuous);
+    return encodeUtf8(decoded);
+}
+
+size_t PropertyPattern::programSize() const {
+    return static_cast<size_t>(regex_->ProgramSize());
+}
+
+bool PropertyPattern::matches(std::string_view fieldName) const {
+    std::string name = checkedName(fieldName, text_);
+    return RE2::PartialMatch(name, *regex_);
+}
+
+namespace {
+thread_local MatchBudget* currentBudget = nullptr;
+thread_local uint64_t currentCap = 0;  // 0: none
+}  // namespace
+
+MatchBudget::Cap::Cap(uint64_t steps) : previous_(currentCap) {
+    currentCap = steps;
+}
+
+MatchBudget::Cap::~Cap() {
+    currentCap = previous_;
+}
+
+MatchBudget::MatchBudget(size_t requestBytes)
+    : left_(kFixedSteps + kStepsPerByte * static_cast<uint64_t>(requestBytes)),
+      requestBytes_(requestBytes),
+      previous_(currentBudget) {
+    currentBudget = this;
+}
+
+MatchBudget::~MatchBudget() {
+    currentBudget = previous_;
+}
+
+void MatchBudget::charge(uint64_t steps) {
+    MatchBudget* b = currentBudget;
+    if (!b) return;
+    if (steps <= b->left_) {
+        b->left_ -= steps;
+        b->spent_ += steps;
+        // Within budget, so the answer will not be this refusal: only where it runs changes.
+        if (currentCap != 0 && b->spent_ > currentCap) throw MatchWorkDeferred();
+        return;
+    }
+    b->left_ = 0;
+    fail(ErrorCode::BadValue,
+         "Matching the field names of this command against the $jsonSchema patternProperties "
+         "would take more work than a " +
+             std::to_string(b->requestBytes_) + "-byte command is allowed (" +
+             std::to_string(kFixedSteps) + " automaton steps plus " +
+             std::to_string(kStepsPerByte) +
+             " per byte): use fewer or simpler patterns (counted repetitions such as {0,1000} "
+             "cost one step per repetition), or shorter field names");
+}
+
+struct PatternSet::Compiled {
+    RE2::Set set;
+};
+
+PatternSet::PatternSet() = default;
+PatternSet::~PatternSet() = default;
+PatternSet::PatternSet(PatternSet&&) noexcept = default;
+PatternSet& PatternSet::operator=(PatternSet&&) noexcept = default;
+
+void PatternSet::build(const std::vector<const PropertyPattern*>& patterns) {
+    set_.reset();
+    singles_.clear();
+    programSize_ = 0;
+    for (const auto* p : patterns) programSize_ += p->programSize();
+    if (patterns.empty()) return;
+    RE2::Options options = re2Options();
+    options.set_max_mem(32 << 20);
+    auto compiled = std::make_unique<Compiled>(Compiled{RE2::Set(options, RE2::UNANCHORED)});
+    RE2::Set* set = &compiled->set;
+    for (const auto* p : patterns) {
+        std::string error;
+        if (set->Add(p->re2Text(), &error) < 0) {
+            fail(ErrorCode::BadValue,
+                 "Invalid regular expression in $jsonSchema patternProperties '" + p->text() +
+                     "': " + error);
+        }
+    }
+    firstText_ = patterns.front()->text();
+    if (set->Compile()) {
+        set_ = std::move(compiled);
+        return;
+    }
+    // Too big to combine within the memory limit: each pattern is matched on its own (each is
+    // still one linear pass over the name).
+    singles_ = patterns;
+}
+
+std::vector<int> PatternSet::matching(std::string_view fieldName) const {
+    std::vector<int> out;
+    if (!set_ && singles_.empty()) return out;
+    std::string name = checkedName(fieldName, firstText_);
+    MatchBudget::charge((name.size() + 1) * programSize_);
+    if (!set_) {
+        for (size_t i = 0; i < singles_.size(); ++i) {
+            if (RE2::PartialMatch(name, singles_[i]->regex())) out.push_back(static_cast<int>(i));
+        }
+        return out;
+    }
+    RE2::Set::ErrorInfo info{};
+    if (!set_->set.Match(name, &out, &info) && info.kind != RE2::Set::kNoError) {
+        // The automaton outgrew its memory budget on this name: never guess.
+        fail(ErrorCode::BadValue,
+             "Field name '" + std::string(utf8Prefix(fieldName, 100)) +
+                 "' could not be matched against the $jsonSchema patternProperties within the "
+                 "matcher's memory limit");
+    }
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 }  // namespace cryptd::schema

@@ -40,6 +40,9 @@ void Node::finish() {
     entries.reserve(properties_.size());
     for (const auto& [name, node] : properties_) entries.push_back({name, node.get()});
     byName_.build(std::move(entries));
+    std::vector<const PropertyPattern*> patterns;
+    for (const auto& p : patterns_) patterns.push_back(&p.pattern);
+    patternSet_.build(patterns);
 }
 
 const SchemaNode* Node::child(std::string_view name) const {
@@ -56,9 +59,8 @@ const SchemaNode* Node::child(std::string_view name) const {
     const Node* first = byName_.find(name);
     if (!patterns_.empty()) {
         const Pattern* firstPattern = nullptr;  // where `first` came from, for the message
-        std::wstring wide = PropertyPattern::decodeName(name);
-        for (const auto& p : patterns_) {
-            if (!p.pattern.matches(wide, name)) continue;
+        for (int i : patternSet_.matching(name)) {
+            const Pattern& p = patterns_[static_cast<size_t>(i)];
             if (!first) {
                 first = p.node.get();
                 firstPattern = &p;

@@ -61,6 +61,7 @@ class Node final : public SchemaNode {
     std::vector<std::pair<std::string, std::unique_ptr<Node>>> properties_;  // schema order
     PropertyIndex byName_;  // views into properties_ keys
     std::vector<Pattern> patterns_;
+    PatternSet patternSet_;  // patterns_, matched in one pass (built by finish())
     std::unique_ptr<Node>
         additional_;  // additionalProperties subschema; null when true/false/absent
 };

@@ -16,12 +16,14 @@ namespace cryptd::schema {
 
 namespace {
 
+// Schema paths kept in the tree (encrypt nodes) are cut to this (see SchemaPath::str).
+constexpr size_t kStoredPathBytes = 256;
 constexpr std::string_view kEncryptPrefix = "Invalid schema containing the 'encrypt' keyword. ";
 constexpr std::string_view kMetadataPrefix =
     "Invalid schema containing the 'encryptMetadata' keyword. ";
 
 struct Context {
-    std::string path;  // dotted schema path of this subschema ("" for the root)
+    SchemaPath path;  // of this subschema (the root link for the root)
     size_t depth = 0;
     InheritedMetadata inherited;
     // Non-empty: this subschema is below that keyword (items, allOf...), where encryption is not
@@ -92,7 +94,7 @@ class Parser {
         Keywords kw;
         for (auto e : schema) {
             auto key = e.key();
-            auto at = [&] { return joinPath(ctx.path, key); };  // built only for an error
+            auto at = [&] { return ctx.path.child(key); };
             auto info = lookupKeyword(key);
             if (!info) {
                 failAt(ErrorCode::FailedToParse, "Unknown $jsonSchema keyword: " + std::string(key),
@@ -130,7 +132,7 @@ class Parser {
     }
 
     void parseEncryptNode(Node& node, const Keywords& kw, const Context& ctx) {
-        std::string at = joinPath(ctx.path, "encrypt");
+        SchemaPath at = ctx.path.child("encrypt");
         if (!ctx.forbiddenUnder.empty()) {
             failAt(ErrorCode::FailedToParse,
                    std::string(kEncryptPrefix) + "'encrypt' is not allowed below '" +
@@ -175,8 +177,11 @@ class Parser {
                        std::string(key) + "'",
                    at);
         }
-        EncryptionOptions own = parseEncrypt(*kw[Keyword::Encrypt], at);
-        node.setEncryption(resolveEncryption(own, ctx.inherited, at));
+        // Kept in the node for messages: cut short so that many encrypt nodes below a long path
+        // do not each hold a copy of it.
+        std::string text = at.str(kStoredPathBytes);
+        EncryptionOptions own = parseEncrypt(*kw[Keyword::Encrypt], text);
+        node.setEncryption(resolveEncryption(own, ctx.inherited, text));
     }
 
     static std::string forbiddenReason(const Context& ctx) {
@@ -194,7 +199,7 @@ class Parser {
         if (bsonType && type) {
             failAt(ErrorCode::FailedToParse,
                    "Cannot specify both $jsonSchema keywords 'bsonType' and 'type'",
-                   joinPath(ctx.path, "bsonType"));
+                   ctx.path.child("bsonType"));
         }
         if (bsonType) return parseTypeList(*bsonType, ctx, true);
         if (type) return parseTypeList(*type, ctx, false);
@@ -204,7 +209,7 @@ class Parser {
     std::vector<bson_type_t> parseTypeList(const bson::Element& e, const Context& ctx,
                                            bool bsonAliases) {
         std::string keyword(e.key());
-        std::string at = joinPath(ctx.path, keyword);
+        SchemaPath at = ctx.path.child(e.key());
         std::vector<bson_type_t> out;
         std::vector<std::string_view> seen;
         auto add = [&](std::string_view name) {
@@ -264,7 +269,8 @@ class Parser {
     EncryptionOptions parseMetadata(const bson::Element& e,
                                     const std::optional<std::vector<bson_type_t>>& types,
                                     const Context& ctx) {
-        std::string at = joinPath(ctx.path, "encryptMetadata");
+        SchemaPath atLink = ctx.path.child("encryptMetadata");
+        std::string at = atLink.str(kStoredPathBytes);
         if (!ctx.forbiddenUnder.empty()) {
             failAt(ErrorCode::FailedToParse,
                    std::string(kMetadataPrefix) + "'encryptMetadata' is not allowed below '" +
@@ -283,11 +289,11 @@ class Parser {
     }
 
     void parseProperties(Node& node, const bson::Element& e, const Context& ctx) {
-        std::string at = joinPath(ctx.path, "properties");
+        SchemaPath at = ctx.path.child("properties");
         requireObject(e, at);
         std::unordered_set<std::string_view> names;
         for (auto prop : e.document()) {
-            std::string childPath = joinPath(at, prop.key());
+            SchemaPath childPath = at.child(prop.key());
             if (!names.insert(prop.key()).second) {
                 failAt(ErrorCode::FailedToParse,
                        "$jsonSchema keyword 'properties' has duplicate property '" +
@@ -309,11 +315,11 @@ class Parser {
     }
 
     void parsePatterns(Node& node, const bson::Element& e, const Context& ctx) {
-        std::string at = joinPath(ctx.path, "patternProperties");
+        SchemaPath at = ctx.path.child("patternProperties");
         requireObject(e, at);
         std::unordered_set<std::string_view> patterns;
         for (auto prop : e.document()) {
-            std::string childPath = joinPath(at, prop.key());
+            SchemaPath childPath = at.child(prop.key());
             if (!patterns.insert(prop.key()).second) {
                 failAt(ErrorCode::FailedToParse,
                        "$jsonSchema keyword 'patternProperties' has duplicate pattern '" +
@@ -331,8 +337,18 @@ class Parser {
                            std::to_string(kMaxPatternStatesPerSchema) + ")",
                        childPath);
             }
+            patternProgram_ += pattern.programSize();
+            if (patternProgram_ > kMaxPatternProgramPerSchema) {
+                failAt(ErrorCode::BadValue,
+                       "The $jsonSchema patternProperties regular expressions are too complex "
+                       "together (" +
+                           std::to_string(patternProgram_) +
+                           " automaton instructions; the limit is " +
+                           std::to_string(kMaxPatternProgramPerSchema) + ")",
+                       childPath);
+            }
             node.addPattern(std::move(pattern),
-                            parse(prop.document(), childContext(ctx, std::move(childPath))));
+                            parse(prop.document(), childContext(ctx, childPath)));
         }
     }
 
@@ -344,7 +360,7 @@ class Parser {
     // additionalProperties / additionalItems: a boolean or a subschema.
     std::unique_ptr<Node> parseBoolOrSchema(const bson::Element& e, const Context& ctx,
                                             std::string_view keyword) {
-        std::string at = joinPath(ctx.path, keyword);
+        SchemaPath at = ctx.path.child(keyword);
         if (e.isBool()) return nullptr;
         if (!e.isDocument()) {
             failAt(ErrorCode::TypeMismatch,
@@ -352,15 +368,15 @@ class Parser {
                        "' must be either an object or a boolean",
                    at);
         }
-        Context child = childContext(ctx, std::move(at));
+        Context child = childContext(ctx, at);
         if (keyword == "additionalItems") child.forbiddenUnder = "additionalItems";
         return parse(e.document(), child);
     }
 
     void parseItems(const bson::Element& e, const Context& ctx) {
-        std::string at = joinPath(ctx.path, "items");
+        SchemaPath at = ctx.path.child("items");
         if (e.isDocument()) {
-            validateOnly(e.document(), ctx, std::move(at), "items");
+            validateOnly(e.document(), ctx, at, "items");
             return;
         }
         if (!e.isArray()) {
@@ -368,16 +384,16 @@ class Parser {
                    "$jsonSchema keyword 'items' must be either an array or an object", at);
         }
         for (auto item : e.document()) {
-            std::string itemPath = joinPath(at, item.key());
+            SchemaPath itemPath = at.child(item.key());
             requireNestedSchema(item, "items entry", itemPath);
-            validateOnly(item.document(), ctx, std::move(itemPath), "items");
+            validateOnly(item.document(), ctx, itemPath, "items");
         }
     }
 
     // Parses a subschema where encryption may not appear, for its errors only.
-    void validateOnly(bson::View schema, const Context& ctx, std::string path,
+    void validateOnly(bson::View schema, const Context& ctx, const SchemaPath& path,
                       std::string_view underKeyword) {
-        Context child = childContext(ctx, std::move(path));
+        Context child = childContext(ctx, path);
         if (child.forbiddenUnder.empty()) child.forbiddenUnder = underKeyword;
         parse(schema, child);
     }
@@ -394,7 +410,7 @@ class Parser {
                 failAt(ErrorCode::FailedToParse,
                        "$jsonSchema keyword '" + std::string(rName) + "' must be present if '" +
                            std::string(dName) + "' is present",
-                       joinPath(ctx.path, dName));
+                       ctx.path.child(dName));
             }
         };
         needs(Keyword::ExclusiveMinimum, Keyword::Minimum, "exclusiveMinimum", "minimum");
@@ -403,7 +419,7 @@ class Parser {
 
     void checkValue(const bson::Element& e, ValueKind kind, const Context& ctx) {
         std::string keyword(e.key());
-        std::string at = joinPath(ctx.path, keyword);
+        SchemaPath at = ctx.path.child(e.key());
         auto mustBe = [&](bool ok, std::string_view what) {
             if (!ok) {
                 failAt(ErrorCode::TypeMismatch,
@@ -463,9 +479,9 @@ class Parser {
                 bool any = false;
                 for (auto item : e.document()) {
                     any = true;
-                    std::string itemPath = joinPath(at, item.key());
+                    SchemaPath itemPath = at.child(item.key());
                     requireNestedSchema(item, keyword + " entry", itemPath);
-                    validateOnly(item.document(), ctx, std::move(itemPath), e.key());
+                    validateOnly(item.document(), ctx, itemPath, e.key());
                 }
                 if (!any) {
                     failAt(ErrorCode::FailedToParse,
@@ -480,9 +496,9 @@ class Parser {
             case ValueKind::DependencyObject:
                 mustBe(e.isDocument(), "an object");
                 for (auto dep : e.document()) {
-                    std::string depPath = joinPath(at, dep.key());
+                    SchemaPath depPath = at.child(dep.key());
                     if (dep.isDocument()) {
-                        validateOnly(dep.document(), ctx, std::move(depPath), e.key());
+                        validateOnly(dep.document(), ctx, depPath, e.key());
                     } else if (dep.isArray()) {
                         for (auto name : dep.document()) {
                             if (!name.isString()) {
@@ -506,7 +522,7 @@ class Parser {
         }
     }
 
-    static void requireObject(const bson::Element& e, const std::string& at) {
+    static void requireObject(const bson::Element& e, const SchemaPath& at) {
         if (!e.isDocument()) {
             failAt(ErrorCode::TypeMismatch,
                    "$jsonSchema keyword '" + std::string(e.key()) + "' must be an object", at);
@@ -514,7 +530,7 @@ class Parser {
     }
 
     static void requireNestedSchema(const bson::Element& e, std::string_view what,
-                                    const std::string& at) {
+                                    const SchemaPath& at) {
         if (!e.isDocument()) {
             failAt(ErrorCode::TypeMismatch,
                    "Nested schema for $jsonSchema " + std::string(what) + " '" +
@@ -523,15 +539,16 @@ class Parser {
         }
     }
 
-    static Context childContext(const Context& ctx, std::string path) {
+    static Context childContext(const Context& ctx, const SchemaPath& path) {
         Context child = ctx;
-        child.path = std::move(path);
+        child.path = path;
         child.depth = ctx.depth + 1;
         return child;
     }
 
     bool remote_;
     size_t patternStates_ = 0;
+    size_t patternProgram_ = 0;
 };
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <optional>
 #include <vector>
 
+#include "schema/property_pattern.h"
 #include "server/wire_message.h"
 
 namespace cryptd::server {
@@ -27,6 +28,9 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kReadChunk = 1 << 20;
 // Messages up to this size are analyzed on the I/O thread (see serveConnection).
 constexpr size_t kInlineDispatchBytes = 64 * 1024;
+// patternProperties matching an inline command may do before it moves to the pool (about 8 ms at
+// the automaton's slowest; schema::MatchBudget).
+constexpr uint64_t kInlineMatchSteps = 1'000'000;
 
 // Registers the connection with the server for its lifetime (shutdown closes idle ones).
 class Registration {
@@ -261,20 +265,39 @@ asio::awaitable<void> serveConnection(ServerCore& core,
             if (closed) break;
             watch.complete();
             // The request views the buffer: consumed once the reply is built.
-            wire::Request request = wire::parseRequest({buffer.data(), total});
+            wire::Request request;
             slot.busy = true;
             core.noteActivity();
             const auto started = std::chrono::steady_clock::now();
             bson::Doc reply;
+            bool deferred = false;
             if (total <= kInlineDispatchBytes) {
                 // Small commands (nearly all) are answered on this thread: a hand-off to the
-                // pool costs more than their analysis.
-                reply = core.dispatcher.dispatch(request.body, ctx);
-            } else {
-                // Big ones go to the pool so this thread keeps serving the other connections.
+                // pool costs more than their analysis, which is bounded (linear in the size).
+                // Only patternProperties matching can cost more per byte (SECURITY.md, Cost): past
+                // a few ms of it the command moves to the pool.
+                request = wire::parseRequest({buffer.data(), total});
+                schema::MatchBudget::Cap cap(kInlineMatchSteps);
+                try {
+                    reply = core.dispatcher.dispatch(request.body, ctx);
+                } catch (const schema::MatchWorkDeferred&) {
+                    deferred = true;
+                }
+            }
+            if (deferred) {
                 reply = co_await asio::co_spawn(
                     core.pool,
                     [&]() -> asio::awaitable<bson::Doc> {
+                        co_return core.dispatcher.dispatch(request.body, ctx);
+                    },
+                    asio::use_awaitable);
+            } else if (total > kInlineDispatchBytes) {
+                // Big ones go to the pool, checking and folding included, so this thread keeps
+                // serving the other connections. A malformed one throws FramingError here.
+                reply = co_await asio::co_spawn(
+                    core.pool,
+                    [&]() -> asio::awaitable<bson::Doc> {
+                        request = wire::parseRequest({buffer.data(), total});
                         co_return core.dispatcher.dispatch(request.body, ctx);
                     },
                     asio::use_awaitable);

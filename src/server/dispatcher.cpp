@@ -4,6 +4,7 @@
 
 #include "analysis/analyzer.h"
 #include "common/error.h"
+#include "schema/property_pattern.h"
 #include "server/wire_message.h"
 
 namespace cryptd::server {
@@ -77,6 +78,8 @@ bson::Doc Dispatcher::dispatch(bson::View command, const CommandContext& ctx) co
     } catch (const Error& e) {
         ctx.stats.commandRun(name, known, true);
         return errorReply(e);
+    } catch (const schema::MatchWorkDeferred&) {
+        throw;  // the caller reruns the command off the I/O thread (see connection.cpp)
     } catch (const std::exception& e) {
         // Our bug, not the client's: say so, and leave a trace to find it.
         ctx.stats.commandRun(name, known, true);

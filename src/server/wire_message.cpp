@@ -107,16 +107,20 @@ class RawDocWriter {
         buf_.insert(buf_.end(), value.begin(), value.end());
         buf_.push_back(0);
     }
-    void appendArrayOfDocuments(std::string_view key,
-                                const std::vector<std::span<const uint8_t>>& docs) {
+    void reserve(size_t n) { buf_.reserve(n); }
+    // `docs`: the sequence's documents back to back (bounds already checked).
+    void appendArrayOfDocuments(std::string_view key, std::span<const uint8_t> docs) {
         buf_.push_back(0x04);
         appendKey(key);
         size_t start = buf_.size();
         storeInt32(buf_, 0);
-        for (size_t i = 0; i < docs.size(); ++i) {
+        Reader r(docs);
+        char digits[16];
+        for (uint32_t i = 0; !r.done(); ++i) {
+            auto doc = r.document("OP_MSG document sequence");
             buf_.push_back(0x03);
-            appendKey(std::to_string(i));
-            buf_.insert(buf_.end(), docs[i].begin(), docs[i].end());
+            appendKey(bson::arrayKey(i, digits));
+            buf_.insert(buf_.end(), doc.begin(), doc.end());
         }
         buf_.push_back(0);
         storeInt32At(buf_, start, static_cast<int32_t>(buf_.size() - start));
@@ -140,10 +144,25 @@ class RawDocWriter {
     std::vector<uint8_t> buf_;
 };
 
+// A document sequence is not copied into a list of its documents (a 48 MB sequence of empty
+// documents would cost 16 bytes per 5): its bytes are walked where they arrived, once to check
+// them and count the folded size, once to fold.
 struct Sequence {
     std::string_view identifier;
-    std::vector<std::span<const uint8_t>> documents;
+    std::span<const uint8_t> documents;  // back to back
+    size_t count = 0;
+    size_t foldedBytes = 0;  // as an array element of the body, key and frame included
 };
+
+// Decimal digits of i (an array key's length).
+size_t digitCount(size_t i) {
+    size_t n = 1;
+    while (i >= 10) {
+        i /= 10;
+        ++n;
+    }
+    return n;
+}
 
 Request parseOpMsg(const Header& header, std::span<const uint8_t> message) {
     Request req;
@@ -192,7 +211,7 @@ Request parseOpMsg(const Header& header, std::span<const uint8_t> message) {
                                   s.identifier.size())) {
                 throw FramingError("OP_MSG document sequence name is not valid UTF-8");
             }
-            while (!seq.done()) s.documents.push_back(seq.document("OP_MSG document sequence"));
+            s.documents = seq.take(seq.remaining(), "OP_MSG document sequence");
             sequences.push_back(std::move(s));
         } else {
             throw FramingError("OP_MSG has unknown section kind " + std::to_string(kind));
@@ -200,9 +219,22 @@ Request parseOpMsg(const Header& header, std::span<const uint8_t> message) {
     }
     if (!haveBody) throw FramingError("OP_MSG has no body section");
     validate(body, "OP_MSG body");
-    for (const auto& s : sequences) {
-        // Folded in as {<identifier>: [doc, ...]}: two levels below the body.
-        for (auto d : s.documents) validate(d, "OP_MSG document sequence", 2);
+    // The folded size is known before anything is built: too big is refused without allocating.
+    size_t foldedTotal = body.size();
+    for (auto& s : sequences) {
+        Reader docs(s.documents);
+        s.foldedBytes = 1 + s.identifier.size() + 1 + 4 + 1;  // type, key, length, terminator
+        while (!docs.done()) {
+            auto d = docs.document("OP_MSG document sequence");
+            // Folded in as {<identifier>: [doc, ...]}: two levels below the body.
+            validate(d, "OP_MSG document sequence", 2);
+            s.foldedBytes += 1 + digitCount(s.count) + 1 + d.size();
+            ++s.count;
+        }
+        foldedTotal += s.foldedBytes;
+        if (foldedTotal > static_cast<size_t>(kMaxMessageSizeBytes)) {
+            throw FramingError("folded command is larger than a message may be");
+        }
     }
     if (sequences.empty()) {
         // validate() above checked these bytes: the command is read where it arrived, no copy.
@@ -215,6 +247,7 @@ Request parseOpMsg(const Header& header, std::span<const uint8_t> message) {
     std::set<std::string_view> names;
     for (auto e : bodyView) names.insert(e.key());
     RawDocWriter folded;
+    folded.reserve(foldedTotal);
     folded.appendElements(bodyView);
     for (const auto& s : sequences) {
         if (!names.insert(s.identifier).second) {
