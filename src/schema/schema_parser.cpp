@@ -128,7 +128,7 @@ class Parser {
         failAt(
             ErrorCode::FailedToParse,
             "JSON schema keyword '" + std::string(key) + "' is only allowed with a remote schema",
-            joinPath(ctx.path, key));
+            ctx.path.child(key));
     }
 
     void parseEncryptNode(Node& node, const Keywords& kw, const Context& ctx) {
