@@ -104,6 +104,7 @@ BENCH_FLAGS ?=
 .PHONY: bench
 bench: setup static
 	@cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRYPTD_BENCH=ON $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target mongocryptd engine_bench loadgen startup_bench memory_bench
+	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target mongocryptd engine_bench loadgen startup_bench memory_bench crypt_shared_bench
 	@python3 bench/run_benchmarks.py --build $(BENCH_BUILD) --out $(BUILD)/bench-results.json \
 		--memory-commands $(BENCH_MEMORY_COMMANDS) --static-build $(STATIC_BUILD) $(BENCH_FLAGS)
+	@$(BENCH_BUILD)/bench/crypt_shared_bench --json $(BUILD)/crypt-shared-bench.json

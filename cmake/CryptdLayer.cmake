@@ -11,6 +11,10 @@ function(cryptd_layer name)
     file(CREATE_LINK ${CMAKE_SOURCE_DIR}/src/${name} ${root}/${name} SYMBOLIC)
   endif()
   add_library(cryptd_${name} STATIC ${L_SOURCES})
+  # Position-independent and hidden: the engine layers also go into mongo_crypt_v1.so, where
+  # only the ABI is exported (hidden symbols also let calls inside the library bind directly).
+  set_target_properties(cryptd_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON
+    CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
   target_include_directories(cryptd_${name} PUBLIC ${root})
   target_link_libraries(cryptd_${name} PUBLIC ${L_DEPENDS} PRIVATE ${L_PRIVATE_DEPENDS})
   cryptd_warnings(cryptd_${name})

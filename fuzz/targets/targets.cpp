@@ -16,6 +16,7 @@ std::span<const Target> targets() {
         Target{"intake", &intakeTarget},
         Target{"schema", &schemaTarget},
         Target{"analyze", &analyzeTarget},
+        Target{"crypt_shared", &cryptSharedTarget},
     };
     return kTargets;
 }

@@ -26,6 +26,10 @@ int schemaTarget(const uint8_t* data, size_t size);
 // command (tests/hostile/invariant); whatever the analyzer accepts must satisfy the safety
 // invariant.
 int analyzeTarget(const uint8_t* data, size_t size);
+// mongo_crypt_v1_analyze_query (the in-process library's entry point) on any bytes and on the
+// intake corpus' documents: a status for every refusal, a valid reply otherwise, and for a
+// document the same reply the engine gives the daemon.
+int cryptSharedTarget(const uint8_t* data, size_t size);
 
 struct Target {
     std::string_view name;

@@ -13,6 +13,8 @@ fail() { echo "Containerfile: $*"; exit 1; }
 grep -qE '^USER ([a-z]|[1-9][0-9]*)' "$file" || fail "no non-root USER"
 grep -qE '^USER (root|0)\b' "$file" && fail "runs as root"
 grep -qE '^HEALTHCHECK .*--healthcheck' "$file" || fail "HEALTHCHECK does not use --healthcheck"
+grep -qE '^COPY .*mongo_crypt_v1\.so /usr/lib/x86_64-linux-gnu/mongo_crypt_v1\.so' "$file" \
+  || fail "the runtime stage does not carry mongo_crypt_v1.so where dlopen finds it"
 
 # A scratch runtime stage holds no libraries: the build stage must make the static binary.
 scratch_runtime=""

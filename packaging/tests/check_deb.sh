@@ -29,13 +29,29 @@ else
 fi
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/bin/mongocryptd ./usr/share/man/man1/mongocryptd.1 ./etc/mongocryptd.conf \
-         ./usr/lib/systemd/system/mongocryptd.service ./usr/bin/cryptd-check; do
+         ./usr/lib/systemd/system/mongocryptd.service ./usr/bin/cryptd-check \
+         ./usr/lib/x86_64-linux-gnu/mongo_crypt_v1.so; do
   echo "$contents" | grep -q " $f\$" || { echo "missing $f in the package"; exit 1; }
 done
 dpkg-deb -e "$deb" "$scratch/control"
 grep -qx /etc/mongocryptd.conf "$scratch/control/conffiles" || { echo "config is not a conffile"; exit 1; }
 
 "$bin" --version | head -1
+# The packaged mongo_crypt_v1.so loads by bare name from its directory (a default loader path
+# once installed) and names the version the daemon advertises.
+libdir="$scratch/root/usr/lib/x86_64-linux-gnu"
+LD_LIBRARY_PATH="$libdir" /usr/bin/python3 - "$("$bin" --version | sed -n 's/.*(as MongoDB \(.*\))/\1/p')" <<'PY'
+import ctypes, sys
+lib = ctypes.CDLL("mongo_crypt_v1.so", mode=ctypes.RTLD_LOCAL)
+lib.mongo_crypt_v1_get_version_str.restype = ctypes.c_char_p
+lib.mongo_crypt_v1_get_version.restype = ctypes.c_uint64
+s = lib.mongo_crypt_v1_get_version_str().decode()
+v = lib.mongo_crypt_v1_get_version()
+words = "%d.%d.%d" % (v >> 48, (v >> 32) & 0xffff, (v >> 16) & 0xffff)
+assert s.endswith("+mongodb-" + sys.argv[1]) and words == sys.argv[1], (s, words, sys.argv[1])
+print("packaged mongo_crypt_v1.so:", s)
+PY
+grep -qx /usr/lib/x86_64-linux-gnu /etc/ld.so.conf.d/*.conf || { echo "not a loader path"; exit 1; }
 mkdir -p "$scratch/run"
 "$bin" --config "$scratch/root/etc/mongocryptd.conf" --port 0 --unixSocketPrefix "$scratch/run" \
   --pidfilepath "$scratch/run/mongocryptd.pid" > "$scratch/log" 2>&1 &

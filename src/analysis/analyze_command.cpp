@@ -21,8 +21,9 @@ constexpr std::string_view kPlaceholdersField = "hasEncryptionPlaceholders";
 void setFirstBool(bson::Doc& reply, bool value) {
     constexpr size_t kValueOffset = 4 + 1 + kPlaceholdersField.size() + 1;
     uint8_t* data = reply.mutableData();
-    BSON_ASSERT(data[4] == BSON_TYPE_BOOL);
-    BSON_ASSERT(std::memcmp(data + 5, kPlaceholdersField.data(), kPlaceholdersField.size()) == 0);
+    invariant(data[4] == BSON_TYPE_BOOL &&
+                  std::memcmp(data + 5, kPlaceholdersField.data(), kPlaceholdersField.size()) == 0,
+              "the reply starts with hasEncryptionPlaceholders");
     data[kValueOffset] = value ? 1 : 0;
 }
 
@@ -48,7 +49,10 @@ SchemaArguments readSchemaArguments(bson::View command, std::string_view name) {
     bool haveSchema = false, haveRemote = false;
     for (bson::Element e : command) {
         std::string_view key = e.key();
-        if (key == "encryptionInformation") {
+        // libmongocrypt nests QE's encryptionInformation in explain's command for crypt_shared.
+        bool nestedQe =
+            key == "explain" && e.isDocument() && e.document().find("encryptionInformation");
+        if (key == "encryptionInformation" || nestedQe) {
             fail(ErrorCode::NotImplemented, "Queryable Encryption is not supported yet: '" +
                                                 std::string(name) +
                                                 "' carries 'encryptionInformation'");

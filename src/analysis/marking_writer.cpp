@@ -226,7 +226,7 @@ void appendMarking(bson::Builder& out, std::string_view key, schema::Algorithm a
     buf.bytes("v", 2);
     writePlainValue(buf, *value);
     buf.byte(0);
-    BSON_ASSERT(buf.written() == docSize + 1);
+    invariant(buf.written() == docSize + 1, "marking size computed before writing it");
     out.appendBinary(key, BSON_SUBTYPE_ENCRYPTED, buf.data(), static_cast<uint32_t>(docSize + 1));
 }
 

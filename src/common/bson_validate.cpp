@@ -267,6 +267,17 @@ Validation validate(const uint8_t* d, size_t len, ValidateOptions options) {
                     r.depth = options.maxDepth + 1;
                     return fail(Invalid::kTooDeep, v);
                 }
+                if (type == 0x03 && options.trustedSize != 0 && v == options.trustedOffset &&
+                    l == options.trustedSize) {
+                    const size_t depth = stack.size() + static_cast<size_t>(options.trustedDepth);
+                    if (depth > static_cast<size_t>(options.maxDepth)) {
+                        r.depth = options.maxDepth + 1;
+                        return fail(Invalid::kTooDeep, v);
+                    }
+                    r.depth = std::max(r.depth, static_cast<int>(depth));
+                    p = v + l;
+                    continue;
+                }
                 stack.push({v + l - 1, 0, type == 0x04 && options.arrayKeysInOrder});
                 r.depth = std::max(r.depth, static_cast<int>(stack.size()));
                 p = v + 4;

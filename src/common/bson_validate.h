@@ -28,6 +28,14 @@ enum class Invalid {
 struct ValidateOptions {
     int maxDepth = 1 << 30;         // a flat document has depth 1
     bool arrayKeysInOrder = false;  // libbson re-encodes arrays only with such keys
+    // An embedded document whose bytes the caller validated before with these same options (as
+    // a document of its own, `trustedDepth` levels deep): when a document value starts at
+    // `trustedOffset` and is `trustedSize` bytes long, its frame and the depth limit are checked
+    // and its content is not read again. trustedSize 0: none. (A driver sends the same schema
+    // with every command; mongo_crypt_v1.so remembers the schemas it has validated.)
+    size_t trustedOffset = 0;
+    size_t trustedSize = 0;
+    int trustedDepth = 0;
 };
 
 struct Validation {

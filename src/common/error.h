@@ -52,4 +52,10 @@ inline void require(bool cond, ErrorCode code, std::string_view reason) {
     if (!cond) fail(code, std::string(reason));
 }
 
+// Our own code is wrong: an InternalError for this one request, never an abort of the host
+// process (the engine also runs inside drivers, as mongo_crypt_v1.so).
+inline void invariant(bool cond, const char* what) {
+    if (!cond) fail(ErrorCode::InternalError, std::string("internal invariant failed: ") + what);
+}
+
 }  // namespace cryptd

@@ -38,8 +38,9 @@ constexpr std::array<Alias, 21> kAliases{{
     {"maxKey", BSON_TYPE_MAXKEY},
 }};
 
-const std::vector<bson_type_t> kNumberTypes{BSON_TYPE_INT32, BSON_TYPE_INT64, BSON_TYPE_DOUBLE,
-                                            BSON_TYPE_DECIMAL128};
+// An array, not a vector: no constructor runs when the engine is loaded (mongo_crypt_v1.so).
+constexpr std::array<bson_type_t, 4> kNumberTypes{BSON_TYPE_INT32, BSON_TYPE_INT64,
+                                                  BSON_TYPE_DOUBLE, BSON_TYPE_DECIMAL128};
 
 // JSON-schema `type` names (draft 4) and the BSON types MongoDB maps them to.
 struct JsonType {
@@ -51,7 +52,7 @@ const std::array<JsonType, 6>& jsonTypes() {
         {"array", {BSON_TYPE_ARRAY}},
         {"boolean", {BSON_TYPE_BOOL}},
         {"null", {BSON_TYPE_NULL}},
-        {"number", kNumberTypes},
+        {"number", {kNumberTypes.begin(), kNumberTypes.end()}},
         {"object", {BSON_TYPE_DOCUMENT}},
         {"string", {BSON_TYPE_UTF8}},
     }};
@@ -61,7 +62,8 @@ const std::array<JsonType, 6>& jsonTypes() {
 }  // namespace
 
 std::optional<std::vector<bson_type_t>> typesForBsonAlias(std::string_view alias) {
-    if (alias == "number") return kNumberTypes;
+    if (alias == "number")
+        return std::vector<bson_type_t>(kNumberTypes.begin(), kNumberTypes.end());
     auto it = std::find_if(kAliases.begin(), kAliases.end(),
                            [&](const Alias& a) { return a.name == alias; });
     if (it == kAliases.end()) return std::nullopt;

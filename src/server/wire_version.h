@@ -1,15 +1,14 @@
 #pragma once
-// What this daemon claims to speak. libmongocrypt gates features on maxWireVersion (17 = 6.0:
-// create/createIndexes analysis; 26 = 8.1: csfleEncryptionSchemas; 27 = 8.2: mixed QE + CSFLE),
-// so it is raised only when the analysis engine really supports what the version promises.
+// What this daemon claims to speak: the engine's compatible version
+// (analysis/compatible_version.h), so the daemon and the in-process library (src/crypt_shared)
+// advertise the same release.
 
-#include <cstdint>
+#include "analysis/compatible_version.h"
 
 namespace cryptd::server {
 
-inline constexpr int32_t kMinWireVersion = 0;
-inline constexpr int32_t kMaxWireVersion = 26;
-// The MongoDB release matching kMaxWireVersion, reported as buildInfo.version (tools compare it).
-inline constexpr const char* kCompatibleServerVersion = "8.1.0";
+using analysis::kCompatibleServerVersion;
+using analysis::kMaxWireVersion;
+using analysis::kMinWireVersion;
 
 }  // namespace cryptd::server

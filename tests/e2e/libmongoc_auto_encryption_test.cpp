@@ -1,7 +1,9 @@
 // libmongoc 1.23 (Debian, linked with libmongocrypt) with automatic encryption, unmodified:
 // - the driver finds `mongocryptd` on PATH (the test puts the built binary's folder first) and
 //   spawns it itself, adding --idleShutdownTimeoutSecs=60;
-// - with mongocryptdBypassSpawn it uses a daemon we started, over TCP or the unix socket.
+// - with mongocryptdBypassSpawn it uses a daemon we started, over TCP or the unix socket;
+// - with cryptSharedLibPath (and cryptSharedLibRequired) it loads the built mongo_crypt_v1.so
+//   in-process, with no mongocryptd on PATH and none running.
 // The "server" is fake_mongod.py on loopback: it answers the handshake and the key vault, stores
 // inserts and records every command, so the test sees exactly what left the driver: ciphertext
 // (binary subtype 6) for encrypted fields, plaintext elsewhere, and plaintext again after the
@@ -392,6 +394,31 @@ TEST_P(BypassSpawn, UsesTheDaemonWeStarted) {
     client.reset();
     EXPECT_TRUE(daemon.running()) << "the daemon we started must still serve";
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+}
+
+TEST(LibmongocAutoEncryption, CryptSharedLibPathNeedsNoMongocryptd) {
+    FakeMongod fake;
+    auto keyId = createKey(fake.uri());
+    // No mongocryptd anywhere on PATH: a spawn or a connection attempt would fail the insert.
+    std::string oldPath = std::getenv("PATH") ? std::getenv("PATH") : "";
+    std::string emptyDir = makeTempDir();
+    setenv("PATH", emptyDir.c_str(), 1);
+    bson::Builder extra;
+    extra.appendUtf8("cryptSharedLibPath", CRYPTD_CRYPT_SHARED_LIB);
+    extra.appendBool("cryptSharedLibRequired", true);
+    extra.appendUtf8("mongocryptdURI", "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=500");
+    auto extraDoc = extra.finish();
+    Client keyVault;
+    auto client = autoEncryptingClient(fake.uri(), keyId, extraDoc, keyVault);
+    // The driver reports the library it loaded (empty would mean mongocryptd mode).
+    const char* version = mongoc_client_get_crypt_shared_version(client.get());
+    ASSERT_NE(version, nullptr);
+    EXPECT_EQ(std::string(version).rfind("mongo_crypt_v1-cryptd-", 0), 0u) << version;
+    insertAndFind(client.get(), fake);
+    setenv("PATH", oldPath.c_str(), 1);
+    client.reset();
+    keyVault.reset();
+    fs::remove_all(emptyDir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Transport, BypassSpawn, ::testing::Values(false, true),

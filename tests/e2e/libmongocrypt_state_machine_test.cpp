@@ -5,6 +5,11 @@
 // from our daemon over the wire. Every command libmongocrypt auto-encrypts is checked for real
 // ciphertext (binary subtype 6 with the FLE1 layout), deterministic ciphertexts are asserted
 // stable, and decrypt contexts give the plaintext back.
+//
+// Built a second time with CRYPTD_E2E_CRYPT_SHARED_LIB (the built mongo_crypt_v1.so), once per
+// libmongocrypt version (Debian's 1.7.2, 1.20.2 from ../shared/vendor): libmongocrypt loads the
+// library, must report its version string, and gets every marking from it; a request for
+// markings over the wire fails the test. No daemon is started in that mode.
 
 #include <gtest/gtest.h>
 
@@ -15,8 +20,10 @@
 #include "common/bson.h"
 #include "marking_codec.h"
 #include "mongocrypt_state_machine.h"
+#ifndef CRYPTD_E2E_CRYPT_SHARED_LIB
 #include "support/daemon_process.h"
 #include "wire_client.h"
+#endif
 
 namespace cryptd::e2e {
 namespace {
@@ -29,6 +36,21 @@ std::vector<uint8_t> localMasterKey() {
     for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<uint8_t>(i * 7 + 3);
     return key;
 }
+
+#ifdef CRYPTD_E2E_CRYPT_SHARED_LIB
+constexpr bool kCryptShared = true;
+// Every Crypt of this binary loads the library (set before any test runs).
+[[maybe_unused]] const bool kLibrarySet =
+    (useCryptSharedLibrary(CRYPTD_E2E_CRYPT_SHARED_LIB), true);
+
+// In crypt_shared mode libmongocrypt must never ask for markings over the wire.
+bson::Doc markingsOverTheWire(const std::string&, bson::View cmd) {
+    ADD_FAILURE() << "libmongocrypt asked for markings over the wire in crypt_shared mode: "
+                  << cmd.toJson();
+    throw CryptError("markings requested over the wire in crypt_shared mode");
+}
+#else
+constexpr bool kCryptShared = false;
 
 // The daemon, shared by the tests of one process.
 struct Daemon {
@@ -47,6 +69,11 @@ Daemon& daemon() {
     }
     return d;
 }
+
+bson::Doc markingsOverTheWire(const std::string& db, bson::View cmd) {
+    return daemon().client->run(db, cmd);
+}
+#endif
 
 // A key document's _id (binary subtype 4).
 std::vector<uint8_t> keyIdOf(const bson::Doc& key) {
@@ -179,7 +206,7 @@ class LibmongocryptBase : public ::testing::Test {
         };
         d.runOnMongocryptd = [this](const std::string& db, bson::View cmd) {
             sentToDaemon_.push_back(bson::Doc::copyOf(cmd));
-            auto reply = daemon().client->run(db, cmd);
+            auto reply = markingsOverTheWire(db, cmd);
             repliesFromDaemon_.push_back(reply.clone());
             return reply;
         };
@@ -225,6 +252,14 @@ class LibmongocryptBase : public ::testing::Test {
 
     // What libmongocrypt sent: the command plus the schema, as the contract says (§2.1).
     void checkLastDaemonExchange(bson::View original) {
+        if (kCryptShared) {
+            // The library was asked in-process: nothing went over the wire.
+            EXPECT_TRUE(sentToDaemon_.empty());
+            if (remote()) {
+                EXPECT_GT(collinfoRequests_, 0);
+            }
+            return;
+        }
         ASSERT_FALSE(sentToDaemon_.empty()) << "libmongocrypt never asked the daemon";
         auto& sent = sentToDaemon_.back();
         auto js = sent.view().find("jsonSchema");
@@ -531,14 +566,11 @@ INSTANTIATE_TEST_SUITE_P(Schema, LibmongocryptTest,
 
 TEST(LibmongocryptStable, SameCiphertextFromSchemaMapAndCollinfo) {
     // One key vault, two handles (schemaMap and listCollections): same deterministic ciphertext.
-    spec::ensureMongocInitialized();
     auto master = localMasterKey();
     Crypt keyCrypt(master);
     std::vector<bson::Doc> vault;
     DriverIo io;
-    io.runOnMongocryptd = [](const std::string& db, bson::View cmd) {
-        return daemon().client->run(db, cmd);
-    };
+    io.runOnMongocryptd = markingsOverTheWire;
     io.findKeys = [&](bson::View) {
         std::vector<bson::Doc> out;
         for (auto& k : vault) out.push_back(k.clone());

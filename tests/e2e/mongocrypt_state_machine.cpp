@@ -60,7 +60,19 @@ void answerKms(mongocrypt_kms_ctx_t* kms, const DriverIo& io) {
     }
 }
 
+std::string& cryptSharedPath() {
+    static std::string path;
+    return path;
+}
+
 }  // namespace
+
+void useCryptSharedLibrary(std::string path) {
+    cryptSharedPath() = std::move(path);
+}
+const std::string& cryptSharedLibrary() {
+    return cryptSharedPath();
+}
 
 Crypt::Crypt(const std::vector<uint8_t>& localMasterKey, std::optional<bson::View> schemaMap)
     : crypt_(mongocrypt_new()) {
@@ -108,7 +120,18 @@ Crypt::Crypt(const CryptOptions& options) : crypt_(mongocrypt_new()) {
 }
 
 void Crypt::init() {
-    if (mongocrypt_init(crypt_)) return;
+    if (!cryptSharedPath().empty()) {
+        mongocrypt_setopt_set_crypt_shared_lib_path_override(crypt_, cryptSharedPath().c_str());
+    }
+    if (mongocrypt_init(crypt_)) {
+        if (cryptSharedPath().empty()) return;
+        // A driver tells crypt_shared mode by this string (empty: not loaded, mongocryptd used).
+        uint32_t len = 0;
+        const char* version = mongocrypt_crypt_shared_lib_version_string(crypt_, &len);
+        if (version && len != 0) return;
+        mongocrypt_destroy(crypt_);
+        throw CryptError("crypt_shared library " + cryptSharedPath() + " was not loaded");
+    }
     Status s(mongocrypt_status_new());
     mongocrypt_status(crypt_, s.get());
     std::string m = message(s.get());

@@ -38,6 +38,12 @@ class BinaryView {
     mongocrypt_binary_t* bin_;
 };
 
+// Makes every Crypt made afterwards load this crypt_shared library
+// (mongocrypt_setopt_set_crypt_shared_lib_path_override) and require it loaded after init
+// (mongocrypt_crypt_shared_lib_version_string not empty). Empty: mongocryptd mode.
+void useCryptSharedLibrary(std::string path);
+const std::string& cryptSharedLibrary();
+
 // What a driver's AutoEncryptionOpts hand to libmongocrypt.
 struct CryptOptions {
     // The kmsProviders document, as mongocrypt_setopt_kms_providers takes it.

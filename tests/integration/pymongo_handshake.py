@@ -46,9 +46,9 @@ def start(binary, tmp):
 
 
 def max_wire_version():
-    """kMaxWireVersion from src/server/wire_version.h: the one place it is set."""
-    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "server",
-                          "wire_version.h")
+    """kMaxWireVersion from src/analysis/compatible_version.h: the one place it is set."""
+    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "analysis",
+                          "compatible_version.h")
     return int(re.search(r"kMaxWireVersion = (\d+);", open(header).read()).group(1))
 
 

@@ -3,6 +3,7 @@
 #include <exception>
 #include <iostream>
 
+#include "analysis/compatible_version.h"
 #include "check/check_options.h"
 #include "check/checker.h"
 
@@ -18,6 +19,12 @@ int runCheck(const std::vector<std::string>& args, std::istream& in, std::ostrea
     const CheckOptions& o = *parsed.options;
     if (o.help) {
         out << usageText(program);
+        return 0;
+    }
+    if (o.version) {
+        // The same two numbers as mongocryptd --version, buildInfo and mongo_crypt_v1.so.
+        out << program << " (cryptd) version v" << CRYPTD_VERSION << " (as MongoDB "
+            << analysis::kCompatibleServerVersion << ")\n";
         return 0;
     }
     try {

@@ -44,6 +44,8 @@ const OptionSpec kOptions[] = {
     {"--help", false,
      [](CheckOptions& o, const std::string&, std::string&) { return o.help = true; }},
     {"-h", false, [](CheckOptions& o, const std::string&, std::string&) { return o.help = true; }},
+    {"--version", false,
+     [](CheckOptions& o, const std::string&, std::string&) { return o.version = true; }},
 };
 
 }  // namespace
@@ -83,7 +85,7 @@ ParsedOptions parseCheckOptions(const std::vector<std::string>& args) {
         std::string error;
         if (!spec->set(o, value, error)) return {std::nullopt, error};
     }
-    if (o.help) return {o, ""};
+    if (o.help || o.version) return {o, ""};
     if (o.files.empty()) return {std::nullopt, "no schema file given"};
     size_t stdinUses = static_cast<size_t>(std::count(o.files.begin(), o.files.end(), "-"));
     if (o.commandFile == "-") ++stdinUses;
@@ -113,6 +115,7 @@ Options:
   --namespace DB.COLL        namespace of a bare $jsonSchema or of collection options
   --remote                   check a bare $jsonSchema as a collection validator (remote rules)
   -h, --help                 print this help
+  --version                  print cryptd's version and the MongoDB release it answers as
 
 Exit status: 0 no problems; 1 problems found or the command is rejected; 2 unreadable input or
 usage error.

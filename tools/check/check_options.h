@@ -17,6 +17,7 @@ struct CheckOptions {
     ShapeOptions shape;
     std::optional<std::string> commandFile;
     bool help = false;
+    bool version = false;
 };
 
 struct ParsedOptions {
