@@ -9,6 +9,8 @@
 #   arm64         the cross build is static aarch64; under qemu-aarch64 -cpu cortex-a53
 #                 (ARMv8.0-A): smoke test, cryptd-check, every spec-tests case over the wire
 #   deb-amd64     the .deb of the static build: no Depends, installs into a scratch root, serves
+#   crypt-shared-arm64  the arm64 mongo_crypt_v1.so, dlopen'ed by a probe under qemu-aarch64 -cpu
+#                 cortex-a53, answers a few commands byte for byte as the x86-64 one does
 #   deb-arm64     the arm64 .deb: architecture, contents, the packaged binary runs under qemu
 # The smoke test (smoke.py, pymongo): hello, ping, a find with a schema over loopback TCP, then
 # SIGTERM and a clean exit (status 0) within the time limit.
@@ -68,6 +70,7 @@ check_like_native() {
 stripped_size() { local t="$scratch/strip.$$"; ${2:-strip} -o "$t" "$1" && stat -c %s "$t"; rm -f "$t"; }
 
 bin="$static/src/app/mongocryptd"; check="$static/tools/check/cryptd-check"
+cshared=""; [ -d "$src/src/crypt_shared" ] && cshared=1  # mongo_crypt_v1.so is built and packaged
 # static
 if [ ! -x "$bin" ]; then
   fail static "no $bin (make static)"
@@ -149,6 +152,26 @@ else
   fi
 fi
 
+# crypt-shared-arm64
+slib="$static/src/crypt_shared/mongo_crypt_v1.so"; alib="$arm64/src/crypt_shared/mongo_crypt_v1.so"
+cross_libc=/usr/aarch64-linux-gnu
+if [ -z "$cshared" ]; then
+  skip crypt-shared-arm64 "this tree has no src/crypt_shared"
+elif [ ! -f "$alib" ] || [ -z "$qa" ] || ! command -v aarch64-linux-gnu-gcc >/dev/null \
+     || [ ! -e "$cross_libc/lib/ld-linux-aarch64.so.1" ]; then
+  skip crypt-shared-arm64 "no arm64 mongo_crypt_v1.so, qemu-aarch64 or cross libc (make cross-arm64)"
+elif [ ! -f "$slib" ]; then
+  fail crypt-shared-arm64 "no $slib (make static)"
+elif ! cc -O1 -o "$scratch/probe-x86" "$here/crypt_shared_probe.c" \
+     || ! aarch64-linux-gnu-gcc -O1 -o "$scratch/probe-arm64" "$here/crypt_shared_probe.c"; then
+  fail crypt-shared-arm64 "cannot build crypt_shared_probe.c"
+elif /usr/bin/python3 "$here/crypt_shared_compare.py" "$scratch/probe-x86" "$slib" \
+       "$scratch/probe-arm64" "$alib" "$qa" "$cross_libc"; then
+  pass "crypt-shared-arm64 (mongo_crypt_v1.so for AArch64 loaded by dlopen under cortex-a53 answers as the x86-64 one)"
+else
+  fail crypt-shared-arm64 "the arm64 mongo_crypt_v1.so differs from the x86-64 one"
+fi
+
 # deb-amd64
 if ! command -v cpack >/dev/null || ! command -v dpkg-deb >/dev/null; then
   skip deb-amd64 "no cpack/dpkg-deb"
@@ -165,13 +188,20 @@ else
   deb=$(ls "$scratch"/deb-arm64/cryptd_*_arm64.deb 2>/dev/null | head -1)
   if [ -z "$deb" ]; then
     fail deb-arm64 "cpack made no cryptd_*_arm64.deb"
-  elif dpkg-deb -I "$deb" | grep -q '^ Depends:'; then
-    fail deb-arm64 "the static package declares Depends"
+  elif ! dpkg-deb -f "$deb" Depends | grep -qxE '(libc6 \(>= [0-9.]+\))?'; then
+    fail deb-arm64 "the static package depends on more than libc6: $(dpkg-deb -f "$deb" Depends)"
   else
-    dpkg-deb -x "$deb" "$scratch/deb-arm64/root"
-    v=$("$qa" -cpu cortex-a53 "$scratch/deb-arm64/root/usr/bin/mongocryptd" --version 2>&1 | head -1)
-    if echo "$v" | grep -q 'mongocryptd'; then pass "deb-arm64 ($(basename "$deb"), $(stat -c %s "$deb") bytes; packaged binary: $v)"
-    else fail deb-arm64 "the packaged arm64 binary did not run: $v"; fi
+    r="$scratch/deb-arm64/root"; dpkg-deb -x "$deb" "$r"
+    v=$("$qa" -cpu cortex-a53 "$r/usr/bin/mongocryptd" --version 2>&1 | head -1)
+    lib=$(ls "$r"/usr/lib/aarch64-linux-gnu/mongo_crypt_v1.so 2>/dev/null || true)
+    if ! echo "$v" | grep -q 'mongocryptd'; then
+      fail deb-arm64 "the packaged arm64 binary did not run: $v"
+    elif [ -n "$cshared" ] && { [ -z "$lib" ] || ! readelf -hW "$lib" | grep -q 'Machine: *AArch64' \
+         || readelf -dW "$lib" | grep NEEDED | grep -vqE '\[(libc|libm|ld-linux-aarch64)\.so'; }; then
+      fail deb-arm64 "no AArch64 mongo_crypt_v1.so needing only libc in /usr/lib/aarch64-linux-gnu"
+    else
+      pass "deb-arm64 ($(basename "$deb"), $(stat -c %s "$deb") bytes; packaged binary: $v${lib:+; mongo_crypt_v1.so for AArch64, needs only libc})"
+    fi
   fi
 fi
 
