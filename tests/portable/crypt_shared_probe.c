@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
     uint8_t* out = ((analyze_fn)need(lib, "mongo_crypt_v1_analyze_query"))(
         analyzer, in, argv[2], (uint32_t)strlen(argv[2]), &len, status);
     if (!out) {
-        printf("error %d: %s\n", ((status_int_fn)need(lib, "mongo_crypt_v1_status_get_code"))(status),
+        printf("error %d: %s\n",
+               ((status_int_fn)need(lib, "mongo_crypt_v1_status_get_code"))(status),
                ((status_str_fn)need(lib, "mongo_crypt_v1_status_get_explanation"))(status));
         return 3;
     }
