@@ -33,10 +33,9 @@ unit: build
 install: build
 	cmake --install $(BUILD)
 
-# The shipped build: fully static mongocryptd and cryptd-check, plus mongo_crypt_v1.so where it is
-# built (cmake/CryptdStatic.cmake), Release,
-# in its own directory. `make package` puts it in the .deb; PACKAGE_ARCH=arm64 packages the
-# cross build instead.
+# The shipped build (cmake/CryptdStatic.cmake), Release, in its own directory: fully static
+# mongocryptd and cryptd-check, plus mongo_crypt_v1.so (which links the system's libc).
+# `make package` puts it in the .deb; PACKAGE_ARCH=arm64 packages the cross build instead.
 STATIC_BUILD ?= build-static
 STATIC_CMAKE = -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRYPTD_STATIC=ON $(CMAKE_FLAGS)
 static: setup
