@@ -4,7 +4,7 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 PORT ?= 27020
 
-.PHONY: setup setup-test configure build run test unit clean format fuzz test-sanitize install package
+.PHONY: setup setup-test configure build run test unit clean format fuzz test-sanitize install package static cross-arm64 test-portable
 
 setup:
 	@bash scripts/setup.sh
@@ -33,8 +33,36 @@ unit: build
 install: build
 	cmake --install $(BUILD)
 
-package: build
-	cd $(BUILD) && cpack -G DEB
+# The shipped build (cmake/CryptdStatic.cmake), Release, in its own directory: fully static
+# mongocryptd and cryptd-check, plus mongo_crypt_v1.so (which links the system's libc).
+# `make package` puts it in the .deb; PACKAGE_ARCH=arm64 packages the cross build instead.
+STATIC_BUILD ?= build-static
+STATIC_CMAKE = -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRYPTD_STATIC=ON $(CMAKE_FLAGS)
+static: setup
+	@cmake -S . -B $(STATIC_BUILD) $(STATIC_CMAKE) >/dev/null
+	@cmake --build $(STATIC_BUILD) -j $(JOBS) --target shipped
+
+# The same for aarch64 (ARMv8.0-A) with Debian's cross compiler and an arm64 sysroot.
+ARM64_BUILD ?= build-arm64
+cross-arm64:
+	@bash scripts/setup.sh --cross
+	@cmake -S . -B $(ARM64_BUILD) $(STATIC_CMAKE) \
+	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/toolchain-aarch64.cmake >/dev/null
+	@cmake --build $(ARM64_BUILD) -j $(JOBS) --target shipped
+
+PACKAGE_ARCH ?= amd64
+package: $(if $(filter arm64,$(PACKAGE_ARCH)),cross-arm64,static)
+	cd $(if $(filter arm64,$(PACKAGE_ARCH)),$(ARM64_BUILD),$(STATIC_BUILD)) && cpack -G DEB
+
+# Portability checks (tests/portable/README.md): the static binary in an empty chroot and under a
+# CPU without AVX, the arm64 build under an ARMv8.0 CPU model, both .debs. Kept out of `make test`.
+# Each check skips with one line when its tool (root/chroot, qemu, the cross compiler) is missing.
+test-portable: setup-test static
+	@bash scripts/setup.sh --cross || echo "test-portable: setup --cross failed; checks needing it skip"
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target spec_cases
+	@if command -v aarch64-linux-gnu-g++ >/dev/null; then $(MAKE) --no-print-directory cross-arm64; fi
+	@bash tests/portable/run.sh $(STATIC_BUILD) $(ARM64_BUILD) $(BUILD)
 
 # libFuzzer targets (clang, ASan+UBSan): replays fuzz/regressions/, then runs each target for
 # FUZZ_SECONDS from the corpus seeded from spec-tests. See fuzz/README.md.
@@ -73,9 +101,9 @@ BENCH_BUILD ?= build-bench
 BENCH_MEMORY_COMMANDS ?= 200000
 BENCH_FLAGS ?=
 .PHONY: bench
-bench: setup
+bench: setup static
 	@cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRYPTD_BENCH=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target mongocryptd engine_bench loadgen startup_bench memory_bench crypt_shared_bench
 	@python3 bench/run_benchmarks.py --build $(BENCH_BUILD) --out $(BUILD)/bench-results.json \
-		--memory-commands $(BENCH_MEMORY_COMMANDS) $(BENCH_FLAGS)
+		--memory-commands $(BENCH_MEMORY_COMMANDS) --static-build $(STATIC_BUILD) $(BENCH_FLAGS)
 	@$(BENCH_BUILD)/bench/crypt_shared_bench --json $(BUILD)/crypt-shared-bench.json

@@ -95,8 +95,24 @@ class Targets:
                  detail)
 
 
-def evaluate(startup, engine, load, memory, memory_commands):
+def evaluate(startup, engine, load, memory, memory_commands, shipped=None):
     t = Targets()
+    # The shipped binary (static, `make static`): its start against the bare-spawn floor
+    # (/bin/true) timed in the same run, and its idle memory.
+    if shipped:
+        h, floor = shipped["hello_ms"]["median"], shipped["floor_true_ms"]["median"]
+        t.add("shipped (static) binary: spawn -> first hello / bare spawn",
+              "%.2fx" % (h / floor), "<= 2x", h <= 2 * floor,
+              "%.2f ms vs /bin/true %.2f ms; --version %.2f ms; median of %d runs" %
+              (h, floor, shipped["floor_version_ms"]["median"], shipped["runs"]))
+        rss = shipped["idle_rss_mib"]["median"]
+        t.add("shipped (static) binary: idle RSS", "%.2f MiB" % rss, "<= 4 MiB", rss <= 4,
+              "anon %.2f + file %.2f MiB" % (shipped["idle_rss_anon_mib"]["median"],
+                                            shipped["idle_rss_file_mib"]["median"]))
+    else:
+        t.add("shipped (static) binary: spawn -> first hello / bare spawn", "not measured",
+              "<= 2x", None, "no static build (make static)")
+        t.add("shipped (static) binary: idle RSS", "not measured", "<= 4 MiB", None)
     if startup:
         r, h = startup["ready_ms"]["median"], startup["hello_ms"]["median"]
         runs = startup["runs"]
@@ -220,6 +236,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--build", default="build-bench", help="build directory with the binaries")
     p.add_argument("--out", default="build/bench-results.json")
+    p.add_argument("--static-build", default="build-static",
+                   help="build directory of the shipped static binary (make static)")
     p.add_argument("--startup-runs", type=int, default=50)
     p.add_argument("--min-time", default="0.2", help="--benchmark_min_time for engine_bench")
     p.add_argument("--repetitions", type=int, default=3)
@@ -234,8 +252,9 @@ def main():
     b = os.path.abspath(args.build)
     out_dir = os.path.join(b, "bench-out")
     os.makedirs(out_dir, exist_ok=True)
-    files = {k: os.path.join(out_dir, k + ".json") for k in ("startup", "engine", "loadgen",
-                                                             "memory", "hostile_cost")}
+    files = {k: os.path.join(out_dir, k + ".json") for k in ("startup", "startup_static",
+                                                             "engine", "loadgen", "memory",
+                                                             "hostile_cost")}
     for f in files.values():
         if os.path.exists(f):
             os.remove(f)
@@ -247,6 +266,13 @@ def main():
     started = time.time()
     exits["startup_bench"] = run([os.path.join(b, "bench/startup_bench"), "--runs",
                                   str(args.startup_runs), "--json", files["startup"]], commands)
+    shipped_bin = os.path.join(os.path.abspath(args.static_build), "src/app/mongocryptd")
+    if os.access(shipped_bin, os.X_OK):
+        exits["startup_bench (static)"] = run(
+            [os.path.join(b, "bench/startup_bench"), "--daemon", shipped_bin, "--runs",
+             str(args.startup_runs), "--json", files["startup_static"]], commands)
+    else:
+        print("note: no %s: the shipped binary's targets are not measured" % shipped_bin)
     exits["engine_bench"] = run([os.path.join(b, "bench/engine_bench"),
                                  "--benchmark_min_time=" + args.min_time,
                                  "--benchmark_repetitions=%d" % args.repetitions,
@@ -269,7 +295,9 @@ def main():
 
     startup, engine_raw = read_json(files["startup"]), read_json(files["engine"])
     load, memory = read_json(files["loadgen"]), read_json(files["memory"])
-    targets = evaluate(startup, engine_medians(engine_raw), load, memory, args.memory_commands)
+    shipped = read_json(files["startup_static"])
+    targets = evaluate(startup, engine_medians(engine_raw), load, memory, args.memory_commands,
+                       shipped)
     hostile = read_json(files["hostile_cost"]) or []
     for row in hostile:
         targets.add("cost: " + row["shape"],
@@ -300,6 +328,7 @@ def main():
         "targets": targets.rows,
         "engine_us": engine_medians(engine_raw),
         "startup": startup,
+        "startup_static": shipped,
         "loadgen": load,
         "memory": memory,
         "hostile_cost": hostile,

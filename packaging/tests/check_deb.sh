@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the .deb with CPack, checks its metadata, unpacks it into a scratch root, and runs the
-# packaged binary there: --version, then a daemon on a free port answering hello. Removes it all.
+# Builds the .deb with CPack (static or development build), checks its metadata, unpacks it into a
+# scratch root, and runs the packaged binary there: --version, then a daemon on a free port
+# answering hello. Removes it all.
 set -euo pipefail
 build=$1
 scratch=$(mktemp -d)
@@ -11,11 +12,31 @@ deb=$(ls "$scratch"/out/cryptd_*.deb)
 echo "package: $(basename "$deb")"
 info=$(dpkg-deb -I "$deb")
 depends=$(echo "$info" | sed -n 's/^ Depends: //p')
-echo "depends: $depends"
-for lib in libbson-1.0-0 libboost-program-options1.81.0 libyaml-cpp0.7; do
-  echo "$depends" | grep -q "$lib" || { echo "missing runtime dependency $lib"; exit 1; }
-done
-if echo "$depends" | grep -qE -- '-dev\b'; then echo "a -dev package in Depends"; exit 1; fi
+echo "depends: ${depends:-(none)}"
+# The shipped build (CRYPTD_STATIC) is static: its programs need nothing, and mongo_crypt_v1.so
+# (loaded into the application, so linked to the system's libc) only libc6. A development build's
+# package depends on the shared libraries it links.
+dpkg-deb -x "$deb" "$scratch/root"
+bin="$scratch/root/usr/bin/mongocryptd"
+if readelf -dW "$bin" | grep -q 'no dynamic section'; then
+  echo "$depends" | grep -qxE '(libc6 \(>= [0-9.]+\))?' \
+    || { echo "a static build's package depends on more than libc6: $depends"; exit 1; }
+  readelf -dW "$scratch/root/usr/bin/cryptd-check" | grep -q 'no dynamic section' \
+    || { echo "mongocryptd is static but cryptd-check is not"; exit 1; }
+  so=$(find "$scratch/root/usr/lib" -name mongo_crypt_v1.so | head -1)
+  if [ -n "$so" ]; then  # the declared libc6 must cover the newest glibc symbol version it uses
+    need=$(readelf -VW "$so" | grep -oE 'GLIBC_[0-9.]+' | sed 's/GLIBC_//' | sort -uV | tail -1)
+    have=$(echo "$depends" | sed -nE 's/^libc6 \(>= ([0-9.]+)\)$/\1/p')
+    [ -n "$have" ] && [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | tail -1)" = "$have" ] \
+      || { echo "mongo_crypt_v1.so needs glibc $need, the package declares '${depends}'"; exit 1; }
+  fi
+  echo "static: mongocryptd $(stat -c %s "$bin") bytes, no interpreter"
+else
+  for lib in libbson-1.0-0 libboost-program-options1.81.0 libyaml-cpp0.7; do
+    echo "$depends" | grep -q "$lib" || { echo "missing runtime dependency $lib"; exit 1; }
+  done
+  if echo "$depends" | grep -qE -- '-dev\b'; then echo "a -dev package in Depends"; exit 1; fi
+fi
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/bin/mongocryptd ./usr/share/man/man1/mongocryptd.1 ./etc/mongocryptd.conf \
          ./usr/lib/systemd/system/mongocryptd.service ./usr/bin/cryptd-check \
@@ -25,8 +46,6 @@ done
 dpkg-deb -e "$deb" "$scratch/control"
 grep -qx /etc/mongocryptd.conf "$scratch/control/conffiles" || { echo "config is not a conffile"; exit 1; }
 
-dpkg-deb -x "$deb" "$scratch/root"
-bin="$scratch/root/usr/bin/mongocryptd"
 "$bin" --version | head -1
 # The packaged mongo_crypt_v1.so loads by bare name from its directory (a default loader path
 # once installed) and names the version the daemon advertises.
