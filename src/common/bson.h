@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -236,6 +237,14 @@ inline View Element::document() const {
 
 // MongoDB's $type alias of a BSON type: "string", "int", "objectId", ... ("unknown" otherwise).
 std::string_view typeAlias(bson_type_t type);
+// The BSON type of a $type alias ("number" names several: callers expand it), or nullopt.
+std::optional<bson_type_t> typeForAlias(std::string_view alias);
+struct TypeAlias {
+    std::string_view name;
+    bson_type_t type;
+};
+// Every alias, in BSON type order (for suggestions and listings).
+std::span<const TypeAlias> typeAliases();
 
 // True when the bytes are exactly one valid BSON document (common/bson_validate.h, any depth,
 // any array keys): lengths consistent, keys valid UTF-8, no zero byte inside string values.

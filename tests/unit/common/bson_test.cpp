@@ -78,8 +78,9 @@ TEST(BsonTest, BuilderNestsAndFinishes) {
         });
     });
     Doc d = b.finish();
-    EXPECT_EQ(d.toCanonicalJson(),
-              R"({ "a" : { "$numberInt" : "1" }, "sub" : { "x" : "y", "arr" : [ { "$numberLong" : "7" }, true ] } })");
+    EXPECT_EQ(
+        d.toCanonicalJson(),
+        R"({ "a" : { "$numberInt" : "1" }, "sub" : { "x" : "y", "arr" : [ { "$numberLong" : "7" }, true ] } })");
     EXPECT_TRUE(b.view().empty());
 }
 
