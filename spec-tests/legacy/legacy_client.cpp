@@ -198,8 +198,7 @@ OperationOutcome LegacyClient::run(bson::View operation) {
         bson::Builder withDb(std::move(toSend));
         if (!withDb.view().find("$db")) withDb.appendUtf8("$db", c.db);
         auto sent = withDb.finish();
-        std::string name(sent.view().begin() != sent.view().end() ? (*sent.view().begin()).key()
-                                                                  : "");
+        std::string name(sent.view().firstKey());
         events_.push_back({name, c.db, std::move(sent)});
         out.sent = true;
     }

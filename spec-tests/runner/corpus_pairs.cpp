@@ -154,8 +154,8 @@ namespace {
 
 // First key of a command: its name; its value: the collection.
 std::pair<std::string, std::string> nameAndCollection(bson::View cmd) {
-    auto first = cmd.begin();
-    if (first == cmd.end()) throw std::runtime_error("empty command");
+    auto first = cmd.first();
+    if (!first) throw std::runtime_error("empty command");
     auto e = *first;
     return {std::string(e.key()), e.isString() ? std::string(e.utf8()) : std::string()};
 }

@@ -76,7 +76,7 @@ bson::Doc encodeMarkingsIn(bson::View doc) {
         if (!e.isDocument()) return false;
         auto inner = e.document();
         if (inner.count() != 1) return false;
-        auto first = *inner.begin();
+        auto first = *inner.first();
         uint8_t subtype;
         if (first.key() == kFle1Key) {
             subtype = kFle1Placeholder;

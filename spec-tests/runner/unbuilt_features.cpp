@@ -39,9 +39,9 @@ std::optional<std::string> unhandled(const std::string& name, const char* prefix
 }  // namespace
 
 std::optional<std::string> unbuiltFeature(bson::View command) {
-    auto first = command.begin();
-    if (first == command.end()) return std::nullopt;
-    std::string name((*first).key());
+    auto first = command.first();
+    if (!first) return std::nullopt;
+    std::string name(first->key());
     if (name == "bulkWrite") return "bulkWrite (QE, server 8.0) is not built yet";
     if (hasEncryptionInformation(command))
         return "Queryable Encryption (encryptionInformation) is not built yet";
@@ -49,7 +49,7 @@ std::optional<std::string> unbuiltFeature(bson::View command) {
     if (name == "explain") {
         auto inner = command.find("explain");
         if (inner && inner->isDocument() && !inner->document().empty())
-            return unhandled(std::string((*inner->document().begin()).key()), "explain: ");
+            return unhandled(std::string(inner->document().firstKey()), "explain: ");
     }
     return std::nullopt;
 }

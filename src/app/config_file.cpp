@@ -12,11 +12,17 @@ namespace cryptd::app {
 
 namespace {
 
+// Every refusal names the config file, so the user knows which input was wrong.
+[[noreturn]] void refuse(const std::string& what) {
+    throw OptionsError("config file: " + what);
+}
+constexpr const char* kNotSingleValue = " must be a single value";
+
 bool asBool(const YAML::Node& value, const std::string& path) {
     try {
         return value.as<bool>();
     } catch (const YAML::Exception&) {
-        throw OptionsError("config file: " + path + " must be true or false");
+        refuse(path + " must be true or false");
     }
 }
 
@@ -24,16 +30,16 @@ void addScalar(const std::string& path, const YAML::Node& value, std::vector<std
     if (path == "systemLog.destination") {
         // "file" needs systemLog.path, checked with the other options; syslog is not supported.
         if (!value.IsScalar() || value.Scalar() != "file") {
-            throw OptionsError(
-                "config file: systemLog.destination must be 'file' (syslog is not "
-                "supported); leave it out to log to stdout");
+            refuse(
+                "systemLog.destination must be 'file' (syslog is not supported); leave it out to "
+                "log to stdout");
         }
         return;
     }
     const OptionSpec* spec = findOptionByYamlPath(path);
-    if (spec == nullptr) throw OptionsError("config file: unrecognized option: " + path);
+    if (spec == nullptr) refuse("unrecognized option: " + path);
     if (!value.IsScalar()) {
-        throw OptionsError("config file: " + path + " must be a single value");
+        refuse(path + kNotSingleValue);
     }
     const std::string flag = "--" + std::string(spec->name);
     switch (spec->kind) {
@@ -51,10 +57,10 @@ void addScalar(const std::string& path, const YAML::Node& value, std::vector<std
             try {
                 level = value.as<int>();
             } catch (const YAML::Exception&) {
-                throw OptionsError("config file: " + path + " must be an integer");
+                refuse(path + " must be an integer");
             }
             if (level < 0 || level > 5) {
-                throw OptionsError("config file: " + path + " must be between 0 and 5");
+                refuse(path + " must be between 0 and 5");
             }
             if (level > 0) out.push_back(flag + "=" + std::string(static_cast<size_t>(level), 'v'));
             return;
@@ -63,7 +69,7 @@ void addScalar(const std::string& path, const YAML::Node& value, std::vector<std
         case OptionKind::kUnsupported:
             break;
     }
-    throw OptionsError("config file: " + path + " cannot be set this way");
+    refuse(path + " cannot be set this way");
 }
 
 void flatten(const YAML::Node& node, const std::string& prefix, std::vector<std::string>& out) {
@@ -72,11 +78,10 @@ void flatten(const YAML::Node& node, const std::string& prefix, std::vector<std:
         std::string path = prefix.empty() ? key : prefix + "." + key;
         const YAML::Node& value = kv.second;
         if (path == "setParameter") {
-            if (!value.IsMap()) throw OptionsError("config file: setParameter must be a map");
+            if (!value.IsMap()) refuse("setParameter must be a map");
             for (const auto& p : value) {
                 if (!p.second.IsScalar()) {
-                    throw OptionsError("config file: setParameter." + p.first.as<std::string>() +
-                                       " must be a single value");
+                    refuse("setParameter." + p.first.as<std::string>() + kNotSingleValue);
                 }
                 out.push_back("--setParameter=" + p.first.as<std::string>() + "=" +
                               p.second.Scalar());
@@ -84,7 +89,7 @@ void flatten(const YAML::Node& node, const std::string& prefix, std::vector<std:
         } else if (value.IsMap()) {
             flatten(value, path, out);
         } else if (value.IsNull()) {
-            throw OptionsError("config file: " + path + " has no value");
+            refuse(path + " has no value");
         } else {
             addScalar(path, value, out);
         }
@@ -94,11 +99,11 @@ void flatten(const YAML::Node& node, const std::string& prefix, std::vector<std:
 std::vector<std::string> tokensOf(const YAML::Node& root) {
     std::vector<std::string> out;
     if (root.IsNull()) return out;  // an empty file sets nothing
-    if (!root.IsMap()) throw OptionsError("config file: expected a YAML map at the top level");
+    if (!root.IsMap()) refuse("expected a YAML map at the top level");
     try {
         flatten(root, "", out);
     } catch (const YAML::Exception& e) {
-        throw OptionsError(std::string("config file: ") + e.what());
+        refuse(e.what());
     }
     return out;
 }
@@ -110,14 +115,14 @@ std::vector<std::string> configTextTokens(const std::string& yaml) {
     try {
         root = YAML::Load(yaml);
     } catch (const YAML::Exception& e) {
-        throw OptionsError(std::string("config file: invalid YAML: ") + e.what());
+        refuse(std::string("invalid YAML: ") + e.what());
     }
     return tokensOf(root);
 }
 
 std::vector<std::string> configFileTokens(const std::string& path) {
     std::ifstream in(path);
-    if (!in) throw OptionsError("config file: cannot read '" + path + "'");
+    if (!in) refuse("cannot read '" + path + "'");
     std::stringstream text;
     text << in.rdbuf();
     return configTextTokens(text.str());

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "common/name_table.h"
+
 namespace cryptd::app {
 
 namespace {
@@ -57,6 +59,31 @@ constexpr std::array kOptions = {
                "name=value (enableTestCommands, logLevel, diagnosticDataCollectionEnabled)"},
 };
 
+// Name and YAML-path indexes into kOptions (which keeps --help order). Built at compile time, so
+// two options with the same name or the same YAML path do not compile.
+struct OptionKey {
+    std::string_view name;
+    const OptionSpec* spec;
+};
+
+constexpr NameTable<OptionKey, kOptions.size()> kByName{[] {
+    std::array<OptionKey, kOptions.size()> keys{};
+    for (size_t i = 0; i < kOptions.size(); ++i) keys[i] = {kOptions[i].name, &kOptions[i]};
+    return keys;
+}()};
+
+constexpr size_t kYamlPathCount = static_cast<size_t>(std::count_if(
+    kOptions.begin(), kOptions.end(), [](const OptionSpec& o) { return !o.yamlPath.empty(); }));
+
+constexpr NameTable<OptionKey, kYamlPathCount> kByYamlPath{[] {
+    std::array<OptionKey, kYamlPathCount> keys{};
+    size_t n = 0;
+    for (const OptionSpec& o : kOptions) {
+        if (!o.yamlPath.empty()) keys[n++] = {o.yamlPath, &o};
+    }
+    return keys;
+}()};
+
 }  // namespace
 
 std::span<const OptionSpec> optionTable() {
@@ -64,16 +91,13 @@ std::span<const OptionSpec> optionTable() {
 }
 
 const OptionSpec* findOptionByYamlPath(std::string_view path) {
-    auto it = std::find_if(kOptions.begin(), kOptions.end(), [&](const OptionSpec& o) {
-        return !o.yamlPath.empty() && o.yamlPath == path;
-    });
-    return it == kOptions.end() ? nullptr : &*it;
+    const OptionKey* k = kByYamlPath.find(path);
+    return k ? k->spec : nullptr;
 }
 
 const OptionSpec* findOption(std::string_view name) {
-    auto it = std::find_if(kOptions.begin(), kOptions.end(),
-                           [&](const OptionSpec& o) { return o.name == name; });
-    return it == kOptions.end() ? nullptr : &*it;
+    const OptionKey* k = kByName.find(name);
+    return k ? k->spec : nullptr;
 }
 
 }  // namespace cryptd::app

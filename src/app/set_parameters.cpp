@@ -1,9 +1,10 @@
 #include "app/set_parameters.h"
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <string>
+
+#include "common/name_table.h"
 
 namespace cryptd::app {
 
@@ -42,11 +43,20 @@ struct Parameter {
     void (*apply)(AppOptions&, std::string_view value);
 };
 
-constexpr std::array kParameters = {
-    Parameter{"diagnosticDataCollectionEnabled", &diagnosticDataCollectionEnabled},
-    Parameter{"enableTestCommands", &enableTestCommands},
-    Parameter{"logLevel", &logLevel},
-};
+constexpr auto kParameters = makeNameTable<Parameter>({
+    {"diagnosticDataCollectionEnabled", &diagnosticDataCollectionEnabled},
+    {"enableTestCommands", &enableTestCommands},
+    {"logLevel", &logLevel},
+});
+
+std::string knownParameters() {
+    std::string known;
+    for (const Parameter& p : kParameters) {
+        if (!known.empty()) known += ", ";
+        known += p.name;
+    }
+    return known;
+}
 
 }  // namespace
 
@@ -57,14 +67,12 @@ void applySetParameter(AppOptions& options, std::string_view nameEqualsValue) {
                            "\" (expected --setParameter name=value)");
     }
     std::string_view name = nameEqualsValue.substr(0, eq);
-    auto it = std::find_if(kParameters.begin(), kParameters.end(),
-                           [&](const Parameter& p) { return p.name == name; });
-    if (it == kParameters.end()) {
+    const Parameter* parameter = kParameters.find(name);
+    if (!parameter) {
         throw OptionsError("Illegal --setParameter parameter: \"" + std::string(name) +
-                           "\" (known: diagnosticDataCollectionEnabled, enableTestCommands, "
-                           "logLevel)");
+                           "\" (known: " + knownParameters() + ")");
     }
-    it->apply(options, nameEqualsValue.substr(eq + 1));
+    parameter->apply(options, nameEqualsValue.substr(eq + 1));
 }
 
 }  // namespace cryptd::app

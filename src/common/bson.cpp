@@ -10,6 +10,7 @@
 
 #include "common/bson_validate.h"
 #include "common/error.h"
+#include "common/name_table.h"
 
 namespace cryptd::bson {
 
@@ -101,53 +102,52 @@ std::string_view Element::typeName() const {
     return typeAlias(type());
 }
 
+namespace {
+
+// MongoDB's $type aliases, in BSON type order (kept for typeAliases()).
+constexpr TypeAlias kAliasesInTypeOrder[] = {
+    {"double", BSON_TYPE_DOUBLE},
+    {"string", BSON_TYPE_UTF8},
+    {"object", BSON_TYPE_DOCUMENT},
+    {"array", BSON_TYPE_ARRAY},
+    {"binData", BSON_TYPE_BINARY},
+    {"undefined", BSON_TYPE_UNDEFINED},
+    {"objectId", BSON_TYPE_OID},
+    {"bool", BSON_TYPE_BOOL},
+    {"date", BSON_TYPE_DATE_TIME},
+    {"null", BSON_TYPE_NULL},
+    {"regex", BSON_TYPE_REGEX},
+    {"dbPointer", BSON_TYPE_DBPOINTER},
+    {"javascript", BSON_TYPE_CODE},
+    {"symbol", BSON_TYPE_SYMBOL},
+    {"javascriptWithScope", BSON_TYPE_CODEWSCOPE},
+    {"int", BSON_TYPE_INT32},
+    {"timestamp", BSON_TYPE_TIMESTAMP},
+    {"long", BSON_TYPE_INT64},
+    {"decimal", BSON_TYPE_DECIMAL128},
+    {"minKey", BSON_TYPE_MINKEY},
+    {"maxKey", BSON_TYPE_MAXKEY},
+};
+
+constexpr NameTable<TypeAlias, std::size(kAliasesInTypeOrder)> kAliasesByName{
+    std::to_array(kAliasesInTypeOrder)};
+
+}  // namespace
+
 std::string_view typeAlias(bson_type_t type) {
-    switch (type) {
-        case BSON_TYPE_DOUBLE:
-            return "double";
-        case BSON_TYPE_UTF8:
-            return "string";
-        case BSON_TYPE_DOCUMENT:
-            return "object";
-        case BSON_TYPE_ARRAY:
-            return "array";
-        case BSON_TYPE_BINARY:
-            return "binData";
-        case BSON_TYPE_UNDEFINED:
-            return "undefined";
-        case BSON_TYPE_OID:
-            return "objectId";
-        case BSON_TYPE_BOOL:
-            return "bool";
-        case BSON_TYPE_DATE_TIME:
-            return "date";
-        case BSON_TYPE_NULL:
-            return "null";
-        case BSON_TYPE_REGEX:
-            return "regex";
-        case BSON_TYPE_DBPOINTER:
-            return "dbPointer";
-        case BSON_TYPE_CODE:
-            return "javascript";
-        case BSON_TYPE_SYMBOL:
-            return "symbol";
-        case BSON_TYPE_CODEWSCOPE:
-            return "javascriptWithScope";
-        case BSON_TYPE_INT32:
-            return "int";
-        case BSON_TYPE_TIMESTAMP:
-            return "timestamp";
-        case BSON_TYPE_INT64:
-            return "long";
-        case BSON_TYPE_DECIMAL128:
-            return "decimal";
-        case BSON_TYPE_MAXKEY:
-            return "maxKey";
-        case BSON_TYPE_MINKEY:
-            return "minKey";
-        default:
-            return "unknown";
+    for (const TypeAlias& a : kAliasesInTypeOrder) {
+        if (a.type == type) return a.name;
     }
+    return "unknown";
+}
+
+std::optional<bson_type_t> typeForAlias(std::string_view alias) {
+    if (const TypeAlias* a = kAliasesByName.find(alias)) return a->type;
+    return std::nullopt;
+}
+
+std::span<const TypeAlias> typeAliases() {
+    return kAliasesInTypeOrder;
 }
 
 // ---- View ----

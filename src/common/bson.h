@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -202,6 +203,17 @@ class View {
     Iterator begin() const { return Iterator(*this); }
     Iterator end() const { return {}; }
 
+    // The first element (a command's name and value), or nullopt for {}.
+    std::optional<Element> first() const {
+        Iterator it = begin();
+        if (it == end()) return std::nullopt;
+        return *it;
+    }
+    // The first element's key (a command's name), "" for {}.
+    std::string_view firstKey() const {
+        Iterator it = begin();
+        return it == end() ? std::string_view() : (*it).key();
+    }
     std::optional<Element> find(std::string_view key) const;  // first element with this key
     size_t count() const;                                     // number of elements
     // A read-only bson_t over the same bytes, for libbson calls.
@@ -225,6 +237,14 @@ inline View Element::document() const {
 
 // MongoDB's $type alias of a BSON type: "string", "int", "objectId", ... ("unknown" otherwise).
 std::string_view typeAlias(bson_type_t type);
+// The BSON type of a $type alias ("number" names several: callers expand it), or nullopt.
+std::optional<bson_type_t> typeForAlias(std::string_view alias);
+struct TypeAlias {
+    std::string_view name;
+    bson_type_t type;
+};
+// Every alias, in BSON type order (for suggestions and listings).
+std::span<const TypeAlias> typeAliases();
 
 // True when the bytes are exactly one valid BSON document (common/bson_validate.h, any depth,
 // any array keys): lengths consistent, keys valid UTF-8, no zero byte inside string values.

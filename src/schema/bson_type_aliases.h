@@ -1,6 +1,7 @@
 #pragma once
 // MongoDB's $type aliases ("string", "int", "objectId", ...) as bsonType accepts them, and the
-// JSON-schema `type` names. "number" expands to int, long, double and decimal.
+// JSON-schema `type` names. "number" expands to int, long, double and decimal. The alias table
+// itself, and the alias of a type for messages, are bson::typeForAlias / bson::typeAlias.
 
 #include <bson/bson.h>
 
@@ -16,8 +17,5 @@ std::optional<std::vector<bson_type_t>> typesForBsonAlias(std::string_view alias
 // The BSON types named by a JSON-schema `type` name ("object", "boolean", ...), or nullopt for an
 // unknown name. "integer" is a JSON-schema type MongoDB does not support: callers check it first.
 std::optional<std::vector<bson_type_t>> typesForJsonTypeName(std::string_view name);
-
-// The alias of a BSON type ("decimal", "javascriptWithScope"), for messages.
-std::string_view bsonAlias(bson_type_t type);
 
 }  // namespace cryptd::schema

@@ -4,6 +4,7 @@
 #include <array>
 #include <string_view>
 
+#include "common/idl_messages.h"
 #include "schema/bson_type_aliases.h"
 #include "schema/schema_error.h"
 
@@ -11,8 +12,6 @@ namespace cryptd::schema {
 
 namespace {
 
-constexpr std::string_view kDeterministic = "AEAD_AES_256_CBC_HMAC_SHA_512-Deterministic";
-constexpr std::string_view kRandom = "AEAD_AES_256_CBC_HMAC_SHA_512-Random";
 constexpr std::string_view kEncryptPrefix = "Invalid schema containing the 'encrypt' keyword. ";
 
 // Types no algorithm may encrypt (docs: encrypt.bsonType; libmongocrypt refuses them too).
@@ -32,8 +31,7 @@ void requireType(const bson::Element& e, bson_type_t type, std::string_view type
                  const std::string& objectName, const std::string& path) {
     if (e.type() == type) return;
     failAt(ErrorCode::TypeMismatch,
-           "BSON field '" + objectName + "." + std::string(e.key()) + "' is the wrong type '" +
-               std::string(e.typeName()) + "', expected type '" + std::string(typeName) + "'",
+           idl::wrongType(objectName + "." + std::string(e.key()), e.typeName(), typeName),
            joinPath(path, e.key()));
 }
 
@@ -41,8 +39,8 @@ Algorithm parseAlgorithm(const bson::Element& e, const std::string& objectName,
                          const std::string& path) {
     requireType(e, BSON_TYPE_UTF8, "string", objectName, path);
     auto name = e.utf8();
-    if (name == kDeterministic) return Algorithm::Deterministic;
-    if (name == kRandom) return Algorithm::Random;
+    if (name == kDeterministicAlgorithm) return Algorithm::Deterministic;
+    if (name == kRandomAlgorithm) return Algorithm::Random;
     failAt(ErrorCode::BadValue,
            "Enumeration value '" + std::string(name) + "' for field '" + objectName +
                ".algorithm' is not a valid value.",
@@ -144,9 +142,7 @@ std::vector<bson_type_t> parseEncryptBsonType(const bson::Element& e, const std:
         }
     } else {
         failAt(ErrorCode::TypeMismatch,
-               "BSON field 'encrypt.bsonType' is the wrong type '" + std::string(e.typeName()) +
-                   "', expected types '[string, array]'",
-               typePath);
+               idl::wrongTypes("encrypt.bsonType", e.typeName(), "[string, array]"), typePath);
     }
     return out;
 }
@@ -158,10 +154,9 @@ EncryptionOptions parseOptions(const bson::Element& element, const std::string& 
     bool seenAlgorithm = false, seenKeyId = false, seenBsonType = false;
     auto once = [&](bool& seen, std::string_view field) {
         if (seen) {
-            failAt(
-                ErrorCode::FailedToParse,
-                "BSON field '" + objectName + "." + std::string(field) + "' is a duplicate field",
-                joinPath(path, field));
+            failAt(ErrorCode::FailedToParse,
+                   idl::duplicateField(objectName + "." + std::string(field)),
+                   joinPath(path, field));
         }
         seen = true;
     };
@@ -182,8 +177,7 @@ EncryptionOptions parseOptions(const bson::Element& element, const std::string& 
                    "BSON field 'encrypt.initializationVector' is not supported",
                    joinPath(path, key));
         } else {
-            failAt(ErrorCode::Location40415,
-                   "BSON field '" + objectName + "." + std::string(key) + "' is an unknown field.",
+            failAt(ErrorCode::Location40415, idl::unknownField(objectName + "." + std::string(key)),
                    joinPath(path, key));
         }
     }
@@ -193,7 +187,7 @@ EncryptionOptions parseOptions(const bson::Element& element, const std::string& 
 }  // namespace
 
 std::string_view algorithmName(Algorithm algorithm) {
-    return algorithm == Algorithm::Deterministic ? kDeterministic : kRandom;
+    return algorithm == Algorithm::Deterministic ? kDeterministicAlgorithm : kRandomAlgorithm;
 }
 
 InheritedMetadata InheritedMetadata::overriddenBy(const EncryptionOptions& own) const {
@@ -242,7 +236,7 @@ ResolvedEncryption resolveEncryption(const EncryptionOptions& own,
     for (auto t : out.bsonTypes) {
         if (contains(kNeverEncryptable, t)) {
             failAt(ErrorCode::FailedToParse,
-                   prefix + "Cannot encrypt element of type: " + std::string(bsonAlias(t)),
+                   prefix + std::string(kCannotEncryptType) + std::string(bson::typeAlias(t)),
                    joinPath(path, "bsonType"));
         }
     }
@@ -257,8 +251,8 @@ ResolvedEncryption resolveEncryption(const EncryptionOptions& own,
         }
         if (contains(kNotDeterministic, out.bsonTypes.front())) {
             failAt(ErrorCode::FailedToParse,
-                   prefix + "Cannot use deterministic encryption for element of type: " +
-                       std::string(bsonAlias(out.bsonTypes.front())),
+                   prefix + std::string(kCannotEncryptDeterministically) +
+                       std::string(bson::typeAlias(out.bsonTypes.front())),
                    joinPath(path, "bsonType"));
         }
     }

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "schema/encryption_schema.h"
@@ -35,7 +36,16 @@ EncryptionOptions parseEncryptMetadata(const bson::Element& element, const std::
 ResolvedEncryption resolveEncryption(const EncryptionOptions& own,
                                      const InheritedMetadata& inherited, const std::string& path);
 
-// The wire names of the algorithms ("AEAD_AES_256_CBC_HMAC_SHA_512-Deterministic").
+// The wire names of the algorithms.
+inline constexpr std::string_view kDeterministicAlgorithm =
+    "AEAD_AES_256_CBC_HMAC_SHA_512-Deterministic";
+inline constexpr std::string_view kRandomAlgorithm = "AEAD_AES_256_CBC_HMAC_SHA_512-Random";
 std::string_view algorithmName(Algorithm algorithm);
+
+// Refusals of a type, followed by its alias: here for a schema's `encrypt`, in the analysis engine
+// for a value met in a command; cryptd-check's rules recognise them.
+inline constexpr std::string_view kCannotEncryptType = "Cannot encrypt element of type: ";
+inline constexpr std::string_view kCannotEncryptDeterministically =
+    "Cannot use deterministic encryption for element of type: ";
 
 }  // namespace cryptd::schema

@@ -23,11 +23,14 @@ std::regex_constants::syntax_option_type regexFlags() {
     return flags;
 }
 
+// The one refusal of a pattern, whichever check (syntax, cost, the matcher's compiler) found it.
+std::string invalidPatternMessage(std::string_view pattern, std::string_view why) {
+    return "Invalid regular expression in $jsonSchema patternProperties '" + std::string(pattern) +
+           "': " + std::string(why);
+}
+
 [[noreturn]] void invalid(std::string_view pattern, std::string_view why, const SchemaPath& path) {
-    failAt(ErrorCode::BadValue,
-           "Invalid regular expression in $jsonSchema patternProperties '" + std::string(pattern) +
-               "': " + std::string(why),
-           path);
+    failAt(ErrorCode::BadValue, invalidPatternMessage(pattern, why), path);
 }
 
 size_t saturatingMul(size_t a, size_t b) {
@@ -49,11 +52,10 @@ size_t readRepeat(std::string_view p, size_t& i, const SchemaPath& path) {
             (comma ? hiDigits : digits) = true;
             v = v * 10 + static_cast<size_t>(c - '0');
             if (v > PropertyPattern::kMaxRepeatBound) {
-                failAt(ErrorCode::BadValue,
-                       "Invalid regular expression in $jsonSchema patternProperties '" +
-                           std::string(p) + "': repetition counts above " +
-                           std::to_string(PropertyPattern::kMaxRepeatBound) + " are not supported",
-                       path);
+                invalid(p,
+                        "repetition counts above " +
+                            std::to_string(PropertyPattern::kMaxRepeatBound) + " are not supported",
+                        path);
             }
         } else {
             return 0;
@@ -517,9 +519,7 @@ void PatternSet::build(const std::vector<const PropertyPattern*>& patterns) {
     for (const auto* p : patterns) {
         std::string error;
         if (set->Add(p->re2Text(), &error) < 0) {
-            fail(ErrorCode::BadValue,
-                 "Invalid regular expression in $jsonSchema patternProperties '" + p->text() +
-                     "': " + error);
+            fail(ErrorCode::BadValue, invalidPatternMessage(p->text(), error));
         }
     }
     firstText_ = patterns.front()->text();

@@ -5,63 +5,64 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace cryptd::schema {
 
 enum class Keyword : uint8_t {
     // Structure and encryption: allowed in local and remote schemas.
-    BsonType,
-    Type,
-    Properties,
-    PatternProperties,
-    AdditionalProperties,
-    Items,
-    AdditionalItems,
-    Encrypt,
-    EncryptMetadata,
+    kBsonType,
+    kType,
+    kProperties,
+    kPatternProperties,
+    kAdditionalProperties,
+    kItems,
+    kAdditionalItems,
+    kEncrypt,
+    kEncryptMetadata,
     // Validation and annotation: only in remote schemas (collection validators).
-    Required,
-    Enum,
-    Minimum,
-    Maximum,
-    ExclusiveMinimum,
-    ExclusiveMaximum,
-    MultipleOf,
-    MinLength,
-    MaxLength,
-    Pattern,
-    MinItems,
-    MaxItems,
-    UniqueItems,
-    MinProperties,
-    MaxProperties,
-    Dependencies,
-    AllOf,
-    AnyOf,
-    OneOf,
-    Not,
-    Description,
-    Title,
+    kRequired,
+    kEnum,
+    kMinimum,
+    kMaximum,
+    kExclusiveMinimum,
+    kExclusiveMaximum,
+    kMultipleOf,
+    kMinLength,
+    kMaxLength,
+    kPattern,
+    kMinItems,
+    kMaxItems,
+    kUniqueItems,
+    kMinProperties,
+    kMaxProperties,
+    kDependencies,
+    kAllOf,
+    kAnyOf,
+    kOneOf,
+    kNot,
+    kDescription,
+    kTitle,
     // JSON-schema keywords MongoDB does not implement.
-    Unsupported,
+    kUnsupported,
 };
-inline constexpr size_t kKeywordCount = static_cast<size_t>(Keyword::Unsupported) + 1;
+inline constexpr size_t kKeywordCount = static_cast<size_t>(Keyword::kUnsupported) + 1;
 
 // How a validation keyword's value is checked (structure keywords are parsed one by one).
 enum class ValueKind : uint8_t {
-    Structural,          // parsed by the schema parser itself
-    Number,              // any numeric type
-    NonNegativeInteger,  // a number with an integral, non-negative value
-    Boolean,
-    String,
-    Regex,             // a string holding an ECMAScript regular expression
-    StringArray,       // a non-empty array of distinct strings (required)
-    NonEmptyArray,     // enum
-    SchemaArray,       // a non-empty array of subschemas (allOf, anyOf, oneOf)
-    Schema,            // one subschema (not)
-    DependencyObject,  // {field: subschema | [field names]}
-    None,              // unsupported keyword: never reached
+    kStructural,          // parsed by the schema parser itself
+    kNumber,              // any numeric type
+    kNonNegativeInteger,  // a number with an integral, non-negative value
+    kBoolean,
+    kString,
+    kRegex,             // a string holding an ECMAScript regular expression
+    kStringArray,       // a non-empty array of distinct strings (required)
+    kNonEmptyArray,     // enum
+    kSchemaArray,       // a non-empty array of subschemas (allOf, anyOf, oneOf)
+    kSchema,            // one subschema (not)
+    kDependencyObject,  // {field: subschema | [field names]}
+    kNone,              // unsupported keyword: never reached
 };
 
 struct KeywordInfo {
@@ -73,5 +74,7 @@ struct KeywordInfo {
 
 // nullopt when `name` is not a $jsonSchema keyword at all.
 std::optional<KeywordInfo> lookupKeyword(std::string_view name);
+// Every row, in name order (for suggestions and listings).
+std::span<const KeywordInfo> keywordTable();
 
 }  // namespace cryptd::schema

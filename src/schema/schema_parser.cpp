@@ -63,7 +63,7 @@ class Parser {
         }
         Keywords kw = collectKeywords(schema, ctx);
         auto node = std::make_unique<Node>();
-        if (kw[Keyword::Encrypt]) {
+        if (kw[Keyword::kEncrypt]) {
             parseEncryptNode(*node, kw, ctx);
             node->finish();
             return node;
@@ -73,14 +73,14 @@ class Parser {
         // The top level is always a document; below it a parent must say so.
         bool objectOnly = types && types->size() == 1 && types->front() == BSON_TYPE_DOCUMENT;
         if (!objectOnly && (ctx.depth > 0 || types)) below.belowUntypedParent = true;
-        if (const auto* meta = kw[Keyword::EncryptMetadata]) {
+        if (const auto* meta = kw[Keyword::kEncryptMetadata]) {
             below.inherited = ctx.inherited.overriddenBy(parseMetadata(*meta, types, ctx));
         }
-        if (const auto* e = kw[Keyword::Properties]) parseProperties(*node, *e, below);
-        if (const auto* e = kw[Keyword::PatternProperties]) parsePatterns(*node, *e, below);
-        if (const auto* e = kw[Keyword::AdditionalProperties]) parseAdditional(*node, *e, below);
-        if (const auto* e = kw[Keyword::Items]) parseItems(*e, ctx);
-        if (const auto* e = kw[Keyword::AdditionalItems]) {
+        if (const auto* e = kw[Keyword::kProperties]) parseProperties(*node, *e, below);
+        if (const auto* e = kw[Keyword::kPatternProperties]) parsePatterns(*node, *e, below);
+        if (const auto* e = kw[Keyword::kAdditionalProperties]) parseAdditional(*node, *e, below);
+        if (const auto* e = kw[Keyword::kItems]) parseItems(*e, ctx);
+        if (const auto* e = kw[Keyword::kAdditionalItems]) {
             parseBoolOrSchema(*e, ctx, "additionalItems");
         }
         checkValidationKeywords(kw, ctx);
@@ -100,15 +100,15 @@ class Parser {
                 failAt(ErrorCode::FailedToParse, "Unknown $jsonSchema keyword: " + std::string(key),
                        at());
             }
-            if (info->keyword == Keyword::Unsupported) {
+            if (info->keyword == Keyword::kUnsupported) {
                 failAt(ErrorCode::FailedToParse,
                        "$jsonSchema keyword '" + std::string(key) + "' is not currently supported",
                        at());
             }
             if (info->remoteOnly && !remote_) {
-                bool hasSubschemas = info->kind == ValueKind::SchemaArray ||
-                                     info->kind == ValueKind::Schema ||
-                                     info->kind == ValueKind::DependencyObject;
+                bool hasSubschemas = info->kind == ValueKind::kSchemaArray ||
+                                     info->kind == ValueKind::kSchema ||
+                                     info->kind == ValueKind::kDependencyObject;
                 if (!hasSubschemas) failRemoteOnly(key, ctx);
                 if (kw.remoteOnly.empty()) kw.remoteOnly = key;
             }
@@ -154,12 +154,12 @@ class Parser {
                        "elements, where 'encrypt' does not apply",
                    at);
         }
-        if (kw[Keyword::EncryptMetadata]) {
+        if (kw[Keyword::kEncryptMetadata]) {
             failAt(ErrorCode::FailedToParse,
                    "Cannot specify both $jsonSchema keywords 'encrypt' and 'encryptMetadata'", at);
         }
         for (auto [k, name] :
-             {std::pair{Keyword::BsonType, "bsonType"}, std::pair{Keyword::Type, "type"}}) {
+             {std::pair{Keyword::kBsonType, "bsonType"}, std::pair{Keyword::kType, "type"}}) {
             if (kw[k]) {
                 failAt(ErrorCode::FailedToParse,
                        std::string("$jsonSchema keyword 'encrypt' cannot be used in conjunction "
@@ -180,7 +180,7 @@ class Parser {
         // Kept in the node for messages: cut short so that many encrypt nodes below a long path
         // do not each hold a copy of it.
         std::string text = at.str(kStoredPathBytes);
-        EncryptionOptions own = parseEncrypt(*kw[Keyword::Encrypt], text);
+        EncryptionOptions own = parseEncrypt(*kw[Keyword::kEncrypt], text);
         node.setEncryption(resolveEncryption(own, ctx.inherited, text));
     }
 
@@ -194,8 +194,8 @@ class Parser {
 
     // bsonType / type as a list of BSON types; nullopt when the subschema has neither.
     std::optional<std::vector<bson_type_t>> parseTypes(const Keywords& kw, const Context& ctx) {
-        const auto* bsonType = kw[Keyword::BsonType];
-        const auto* type = kw[Keyword::Type];
+        const auto* bsonType = kw[Keyword::kBsonType];
+        const auto* type = kw[Keyword::kType];
         if (bsonType && type) {
             failAt(ErrorCode::FailedToParse,
                    "Cannot specify both $jsonSchema keywords 'bsonType' and 'type'",
@@ -401,7 +401,7 @@ class Parser {
     void checkValidationKeywords(const Keywords& kw, const Context& ctx) {
         for (const auto& e : kw.elements) {
             auto info = lookupKeyword(e.key());
-            if (!info || info->kind == ValueKind::Structural) continue;
+            if (!info || info->kind == ValueKind::kStructural) continue;
             checkValue(*kw[info->keyword], info->kind, ctx);
         }
         auto needs = [&](Keyword dependent, Keyword required, std::string_view dName,
@@ -413,8 +413,8 @@ class Parser {
                        ctx.path.child(dName));
             }
         };
-        needs(Keyword::ExclusiveMinimum, Keyword::Minimum, "exclusiveMinimum", "minimum");
-        needs(Keyword::ExclusiveMaximum, Keyword::Maximum, "exclusiveMaximum", "maximum");
+        needs(Keyword::kExclusiveMinimum, Keyword::kMinimum, "exclusiveMinimum", "minimum");
+        needs(Keyword::kExclusiveMaximum, Keyword::kMaximum, "exclusiveMaximum", "maximum");
     }
 
     void checkValue(const bson::Element& e, ValueKind kind, const Context& ctx) {
@@ -427,10 +427,10 @@ class Parser {
             }
         };
         switch (kind) {
-            case ValueKind::Number:
+            case ValueKind::kNumber:
                 mustBe(e.isNumber(), "a number");
                 break;
-            case ValueKind::NonNegativeInteger: {
+            case ValueKind::kNonNegativeInteger: {
                 mustBe(e.isNumber(), "a number");
                 double v = e.asDouble();
                 if (!(v >= 0) || std::floor(v) != v) {
@@ -440,14 +440,14 @@ class Parser {
                 }
                 break;
             }
-            case ValueKind::Boolean:
+            case ValueKind::kBoolean:
                 mustBe(e.isBool(), "a boolean");
                 break;
-            case ValueKind::String:
-            case ValueKind::Regex:
+            case ValueKind::kString:
+            case ValueKind::kRegex:
                 mustBe(e.isString(), "a string");
                 break;
-            case ValueKind::StringArray: {
+            case ValueKind::kStringArray: {
                 mustBe(e.isArray(), "an array");
                 std::unordered_set<std::string_view> seen;
                 for (auto item : e.document()) {
@@ -467,14 +467,14 @@ class Parser {
                 }
                 break;
             }
-            case ValueKind::NonEmptyArray:
+            case ValueKind::kNonEmptyArray:
                 mustBe(e.isArray(), "an array");
                 if (e.document().empty()) {
                     failAt(ErrorCode::FailedToParse,
                            "$jsonSchema keyword '" + keyword + "' cannot be an empty array", at);
                 }
                 break;
-            case ValueKind::SchemaArray: {
+            case ValueKind::kSchemaArray: {
                 mustBe(e.isArray(), "an array");
                 bool any = false;
                 for (auto item : e.document()) {
@@ -489,11 +489,11 @@ class Parser {
                 }
                 break;
             }
-            case ValueKind::Schema:
+            case ValueKind::kSchema:
                 mustBe(e.isDocument(), "an object");
                 validateOnly(e.document(), ctx, at, e.key());
                 break;
-            case ValueKind::DependencyObject:
+            case ValueKind::kDependencyObject:
                 mustBe(e.isDocument(), "an object");
                 for (auto dep : e.document()) {
                     SchemaPath depPath = at.child(dep.key());
@@ -516,8 +516,8 @@ class Parser {
                     }
                 }
                 break;
-            case ValueKind::Structural:
-            case ValueKind::None:
+            case ValueKind::kStructural:
+            case ValueKind::kNone:
                 break;
         }
     }

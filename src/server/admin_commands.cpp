@@ -3,12 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <string>
 
 #include "common/error.h"
+#include "common/name_table.h"
 #include "server/wire_message.h"
 #include "server/wire_version.h"
 
@@ -150,31 +150,29 @@ bson::Doc whatsmyuri(const CommandContext& ctx, bson::View) {
     return b.finish();
 }
 
-// Sorted by name; aliases are explicit rows.
-constexpr std::array kCommands = {
-    AdminCommand{"buildInfo", &buildInfo, "version and build facts"},
-    AdminCommand{"buildinfo", &buildInfo, "alias of buildInfo"},
-    AdminCommand{"endSessions", &endSessions, "accepted; the daemon keeps no sessions"},
-    AdminCommand{"getCmdLineOpts", &getCmdLineOpts, "argv and parsed options"},
-    AdminCommand{"hello", &hello, "handshake (isWritablePrimary, iscryptd, wire versions)"},
-    AdminCommand{"isMaster", &isMaster, "legacy handshake"},
-    AdminCommand{"ismaster", &isMaster, "legacy handshake, lower-case alias"},
-    AdminCommand{"ping", &ping, "liveness"},
-    AdminCommand{"serverStatus", &serverStatus, "uptime, connections, per-command counts"},
-    AdminCommand{"shutdown", &shutdown, "clean shutdown (admin database only)"},
-    AdminCommand{"whatsmyuri", &whatsmyuri, "the caller's address"},
-};
+// Aliases are explicit rows.
+constexpr auto kCommands = makeNameTable<AdminCommand>({
+    {"buildInfo", &buildInfo, "version and build facts"},
+    {"buildinfo", &buildInfo, "alias of buildInfo"},
+    {"endSessions", &endSessions, "accepted; the daemon keeps no sessions"},
+    {"getCmdLineOpts", &getCmdLineOpts, "argv and parsed options"},
+    {"hello", &hello, "handshake (isWritablePrimary, iscryptd, wire versions)"},
+    {"isMaster", &isMaster, "legacy handshake"},
+    {"ismaster", &isMaster, "legacy handshake, lower-case alias"},
+    {"ping", &ping, "liveness"},
+    {"serverStatus", &serverStatus, "uptime, connections, per-command counts"},
+    {"shutdown", &shutdown, "clean shutdown (admin database only)"},
+    {"whatsmyuri", &whatsmyuri, "the caller's address"},
+});
 
 }  // namespace
 
 std::span<const AdminCommand> adminCommands() {
-    return kCommands;
+    return kCommands.rows();
 }
 
 const AdminCommand* findAdminCommand(std::string_view name) {
-    auto it = std::find_if(kCommands.begin(), kCommands.end(),
-                           [&](const AdminCommand& c) { return c.name == name; });
-    return it == kCommands.end() ? nullptr : &*it;
+    return kCommands.find(name);
 }
 
 }  // namespace cryptd::server

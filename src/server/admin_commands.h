@@ -36,7 +36,7 @@ struct AdminCommand {
     std::string_view help;
 };
 
-// The table, sorted by name (aliases are separate rows).
+// The table in name order (sorted at compile time; aliases are separate rows).
 std::span<const AdminCommand> adminCommands();
 // nullptr when `name` is not an admin command. Case-sensitive, with explicit aliases.
 const AdminCommand* findAdminCommand(std::string_view name);

@@ -26,7 +26,7 @@ namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kReadChunk = 1 << 20;
-// Messages up to this size are analyzed on the I/O thread (see serveConnection).
+// Messages up to this size are analyzed on the I/O thread (see answer()).
 constexpr size_t kInlineDispatchBytes = 64 * 1024;
 // patternProperties matching an inline command may do before it moves to the pool (about 8 ms at
 // the automaton's slowest; schema::MatchBudget).
@@ -64,8 +64,7 @@ void logCommand(Logger& logger, std::string_view connection, const wire::Request
                 bson::View reply, std::chrono::steady_clock::duration took) {
     if (!logger.enabled(Severity::kDebug1)) return;
     bson::View body = request.body;
-    auto first = body.begin();
-    std::string_view command = first == body.end() ? std::string_view() : (*first).key();
+    std::string_view command = body.firstKey();
     log(logger, Severity::kDebug1, Component::kCommand, connection, 9100005, "Command",
         [&](bson::Builder& a) {
             a.appendUtf8("command", command.substr(0, 256));
@@ -82,7 +81,7 @@ void logCommand(Logger& logger, std::string_view connection, const wire::Request
         });
 }
 
-// The per-message deadline (see serveConnection). Shared with the timer's handler, which may
+// The per-message deadline (see readMessage). Shared with the timer's handler, which may
 // run after the connection's frame is gone; `socket` is null once the connection ended.
 struct MessageWatch {
     explicit MessageWatch(const asio::any_io_executor& executor) : timer(executor) {}
@@ -180,43 +179,153 @@ class ReadBuffer {
     size_t end_ = 0;
 };
 
+using Socket = asio::generic::stream_protocol::socket;
+
+void closeSocket(Socket& socket) {
+    boost::system::error_code ignored;
+    socket.shutdown(asio::socket_base::shutdown_both, ignored);
+    socket.close(ignored);
+}
+
+// Lets a shutdown close this connection. A shutdown asks from the main I/O thread; the answer is
+// given on this connection's own thread, only while the connection is alive, and (unless forced)
+// only when no request is being answered: one already read gets its reply, then the loop sees
+// `stopping`.
+class CloseOnRequest {
+  public:
+    CloseOnRequest(ServerCore::Slot& slot, Socket& socket)
+        : alive_(std::make_shared<std::function<void(bool)>>([&slot, &socket](bool force) {
+              if (force || !slot.busy) closeSocket(socket);
+          })) {
+        slot.close = [alive = alive_, executor = socket.get_executor()](bool force) {
+            asio::post(executor, [alive, force] {
+                if (*alive) (*alive)(force);
+            });
+        };
+    }
+    ~CloseOnRequest() { *alive_ = nullptr; }
+    CloseOnRequest(const CloseOnRequest&) = delete;
+    CloseOnRequest& operator=(const CloseOnRequest&) = delete;
+
+  private:
+    std::shared_ptr<std::function<void(bool)>> alive_;
+};
+
+void logAccepted(ServerCore& core, const std::string& remote, int64_t id) {
+    if (core.logger.quiet()) return;
+    log(core.logger, Severity::kInfo, Component::kNetwork, "listener", 22943, "Connection accepted",
+        [&](bson::Builder& a) {
+            a.appendUtf8("remote", remote);
+            a.appendInt64("connectionId", id);
+            a.appendInt64("connectionCount", core.stats.currentConnections());
+        });
+}
+
+void logEnded(ServerCore& core, const std::string& name, const std::string& remote, int64_t id,
+              const std::string& reason) {
+    if (core.logger.quiet()) return;
+    log(core.logger, Severity::kInfo, Component::kNetwork, name, 22944, "Connection ended",
+        [&](bson::Builder& a) {
+            a.appendUtf8("remote", remote);
+            a.appendInt64("connectionId", id);
+            a.appendInt64("connectionCount", core.stats.currentConnections() - 1);
+            a.appendUtf8("reason", reason);
+        });
+}
+
+void logMalformed(ServerCore& core, const std::string& name, const std::string& remote,
+                  const char* error) {
+    log(core.logger, Severity::kWarning, Component::kNetwork, name, 9100002,
+        "Closing connection after a malformed message", [&](bson::Builder& a) {
+            a.appendUtf8("remote", remote);
+            a.appendUtf8("error", error);
+        });
+}
+
+// Reads until one whole message is buffered and returns its length; nullopt when the client
+// closed the connection between messages (`closeReason` set unless it was a plain EOF). The body
+// is read in pieces of at most kReadChunk, so memory grows with bytes actually received, not with
+// the length a client claims. Throws FramingError for a bad header, a message cut off by the
+// close, or one not whole within the deadline.
+asio::awaitable<std::optional<size_t>> readMessage(Socket& socket, ReadBuffer& buffer,
+                                                   WatchHook& watch, std::string& closeReason) {
+    size_t total = 0;
+    while (total == 0 || buffer.size() < total) {
+        if (total == 0 && buffer.size() >= wire::kHeaderSize) {
+            total = static_cast<size_t>(
+                wire::parseHeader({buffer.data(), wire::kHeaderSize}).messageLength);
+            continue;
+        }
+        if (buffer.size() > 0) watch.begin();  // the message's deadline runs from here
+        size_t want =
+            total == 0 ? ReadBuffer::kInitial : std::min(total - buffer.size(), kReadChunk);
+        auto [ec, n] = co_await socket.async_read_some(buffer.space(want), kUseTuple);
+        if (watch.expired()) throw wire::FramingError(watch.timeoutMessage());
+        if (ec) {
+            if (buffer.size() != 0) {
+                throw wire::FramingError("connection closed in the middle of a message");
+            }
+            if (ec != asio::error::eof) closeReason = ec.message();
+            co_return std::nullopt;
+        }
+        buffer.received(n);
+    }
+    watch.complete();
+    co_return total;
+}
+
+// Parses the buffered message into `request` (which views the buffer) and answers it. Small
+// commands (nearly all) are answered on this thread: a hand-off to the pool costs more than their
+// analysis, which is bounded (linear in the size). Only patternProperties matching can cost more
+// per byte (SECURITY.md, Cost): past a few ms of it the command starts over on the pool. Big ones
+// go to the pool, checking and folding included, so this thread keeps serving the other
+// connections. A malformed message throws FramingError.
+asio::awaitable<bson::Doc> answer(ServerCore& core, const CommandContext& ctx,
+                                  const ReadBuffer& buffer, size_t total, wire::Request& request) {
+    if (total <= kInlineDispatchBytes) {
+        request = wire::parseRequest({buffer.data(), total});
+        try {
+            schema::MatchBudget::Cap cap(kInlineMatchSteps);
+            co_return core.dispatcher.dispatch(request.body, ctx);
+        } catch (const schema::MatchWorkDeferred&) {
+        }
+        co_return co_await asio::co_spawn(
+            core.pool,
+            [&]() -> asio::awaitable<bson::Doc> {
+                co_return core.dispatcher.dispatch(request.body, ctx);
+            },
+            asio::use_awaitable);
+    }
+    co_return co_await asio::co_spawn(
+        core.pool,
+        [&]() -> asio::awaitable<bson::Doc> {
+            request = wire::parseRequest({buffer.data(), total});
+            co_return core.dispatcher.dispatch(request.body, ctx);
+        },
+        asio::use_awaitable);
+}
+
+// Header, body and checksum in one gathered write: the body is not copied.
+asio::awaitable<boost::system::error_code> writeReply(Socket& socket, ServerCore& core,
+                                                      const wire::Request& request,
+                                                      const bson::Doc& reply) {
+    const wire::ReplyFrame frame = wire::frameReply(request, core.nextRequestId++, reply.view());
+    const std::array<asio::const_buffer, 3> pieces = {
+        asio::buffer(frame.head.data(), frame.headSize), asio::buffer(reply.data(), reply.size()),
+        asio::buffer(frame.tail.data(), frame.tailSize)};
+    auto [ec, n] = co_await asio::async_write(socket, pieces, kUseTuple);
+    co_return ec;
+}
+
 }  // namespace
 
-asio::awaitable<void> serveConnection(ServerCore& core,
-                                      asio::generic::stream_protocol::socket socket,
-                                      std::string remote) {
+asio::awaitable<void> serveConnection(ServerCore& core, Socket socket, std::string remote) {
     const int64_t id = core.nextConnectionId++;
     const std::string name = "conn" + std::to_string(id);
     ServerCore::Slot slot;
-    auto closeSocket = [&socket] {
-        boost::system::error_code ignored;
-        socket.shutdown(asio::socket_base::shutdown_both, ignored);
-        socket.close(ignored);
-    };
-    // A shutdown asks from the main I/O thread; the answer is given on this connection's own
-    // thread, only while the connection is alive, and (unless forced) only when no request is
-    // being answered: one already read gets its reply, then the loop sees `stopping`.
-    auto alive = std::make_shared<std::function<void(bool)>>([&slot, closeSocket](bool force) {
-        if (force || !slot.busy) closeSocket();
-    });
-    slot.close = [alive, executor = socket.get_executor()](bool force) {
-        asio::post(executor, [alive, force] {
-            if (*alive) (*alive)(force);
-        });
-    };
-    struct Unhook {
-        std::shared_ptr<std::function<void(bool)>> alive;
-        ~Unhook() { *alive = nullptr; }
-    } unhook{alive};
+    CloseOnRequest closeOnRequest(slot, socket);
     Registration registration(core, id, slot);
-    if (!core.logger.quiet()) {
-        log(core.logger, Severity::kInfo, Component::kNetwork, "listener", 22943,
-            "Connection accepted", [&](bson::Builder& a) {
-                a.appendUtf8("remote", remote);
-                a.appendInt64("connectionId", id);
-                a.appendInt64("connectionCount", core.stats.currentConnections());
-            });
-    }
+    logAccepted(core, remote, id);
 
     CommandContext ctx{id,
                        name,
@@ -236,111 +345,32 @@ asio::awaitable<void> serveConnection(ServerCore& core,
     ReadBuffer buffer;
     while (!core.stopping) {
         try {
-            // Read until one whole message is buffered. The body is read in pieces of at most
-            // kReadChunk, so memory grows with bytes actually received, not with the length a
-            // client claims.
-            size_t total = 0;
-            bool closed = false;
-            while (total == 0 || buffer.size() < total) {
-                if (total == 0 && buffer.size() >= wire::kHeaderSize) {
-                    total = static_cast<size_t>(
-                        wire::parseHeader({buffer.data(), wire::kHeaderSize}).messageLength);
-                    continue;
-                }
-                if (buffer.size() > 0) watch.begin();  // the message's deadline runs from here
-                size_t want =
-                    total == 0 ? ReadBuffer::kInitial : std::min(total - buffer.size(), kReadChunk);
-                auto [ec, n] = co_await socket.async_read_some(buffer.space(want), kUseTuple);
-                if (watch.expired()) throw wire::FramingError(watch.timeoutMessage());
-                if (ec) {
-                    if (buffer.size() != 0) {
-                        throw wire::FramingError("connection closed in the middle of a message");
-                    }
-                    if (ec != asio::error::eof) closeReason = ec.message();
-                    closed = true;
-                    break;
-                }
-                buffer.received(n);
-            }
-            if (closed) break;
-            watch.complete();
-            // The request views the buffer: consumed once the reply is built.
-            wire::Request request;
+            std::optional<size_t> total = co_await readMessage(socket, buffer, watch, closeReason);
+            if (!total) break;
             slot.busy = true;
             core.noteActivity();
             const auto started = std::chrono::steady_clock::now();
-            bson::Doc reply;
-            bool deferred = false;
-            if (total <= kInlineDispatchBytes) {
-                // Small commands (nearly all) are answered on this thread: a hand-off to the
-                // pool costs more than their analysis, which is bounded (linear in the size).
-                // Only patternProperties matching can cost more per byte (SECURITY.md, Cost): past
-                // a few ms of it the command moves to the pool.
-                request = wire::parseRequest({buffer.data(), total});
-                schema::MatchBudget::Cap cap(kInlineMatchSteps);
-                try {
-                    reply = core.dispatcher.dispatch(request.body, ctx);
-                } catch (const schema::MatchWorkDeferred&) {
-                    deferred = true;
-                }
-            }
-            if (deferred) {
-                reply = co_await asio::co_spawn(
-                    core.pool,
-                    [&]() -> asio::awaitable<bson::Doc> {
-                        co_return core.dispatcher.dispatch(request.body, ctx);
-                    },
-                    asio::use_awaitable);
-            } else if (total > kInlineDispatchBytes) {
-                // Big ones go to the pool, checking and folding included, so this thread keeps
-                // serving the other connections. A malformed one throws FramingError here.
-                reply = co_await asio::co_spawn(
-                    core.pool,
-                    [&]() -> asio::awaitable<bson::Doc> {
-                        request = wire::parseRequest({buffer.data(), total});
-                        co_return core.dispatcher.dispatch(request.body, ctx);
-                    },
-                    asio::use_awaitable);
-            }
+            wire::Request request;  // views the buffer: consumed once the reply is built
+            bson::Doc reply = co_await answer(core, ctx, buffer, *total, request);
             logCommand(core.logger, name, request, reply.view(),
                        std::chrono::steady_clock::now() - started);
-            buffer.consume(total);
+            buffer.consume(*total);
             if (!request.moreToCome) {
-                // Header, body and checksum in one gathered write: the body is not copied.
-                const wire::ReplyFrame frame =
-                    wire::frameReply(request, core.nextRequestId++, reply.view());
-                const std::array<asio::const_buffer, 3> pieces = {
-                    asio::buffer(frame.head.data(), frame.headSize),
-                    asio::buffer(reply.data(), reply.size()),
-                    asio::buffer(frame.tail.data(), frame.tailSize)};
-                auto [wec, wn] = co_await asio::async_write(socket, pieces, kUseTuple);
-                if (wec) {
-                    closeReason = "write failed: " + wec.message();
+                if (auto ec = co_await writeReply(socket, core, request, reply)) {
+                    closeReason = "write failed: " + ec.message();
                     break;
                 }
             }
             slot.busy = false;
         } catch (const wire::FramingError& e) {
             closeReason = std::string("malformed message: ") + e.what();
-            log(core.logger, Severity::kWarning, Component::kNetwork, name, 9100002,
-                "Closing connection after a malformed message", [&](bson::Builder& a) {
-                    a.appendUtf8("remote", remote);
-                    a.appendUtf8("error", e.what());
-                });
+            logMalformed(core, name, remote, e.what());
             break;
         }
     }
     if (core.stopping) closeReason = "server shutting down";
-    closeSocket();
-    if (!core.logger.quiet()) {
-        log(core.logger, Severity::kInfo, Component::kNetwork, name, 22944, "Connection ended",
-            [&](bson::Builder& a) {
-                a.appendUtf8("remote", remote);
-                a.appendInt64("connectionId", id);
-                a.appendInt64("connectionCount", core.stats.currentConnections() - 1);
-                a.appendUtf8("reason", closeReason);
-            });
-    }
+    closeSocket(socket);
+    logEnded(core, name, remote, id, closeReason);
 }
 
 }  // namespace cryptd::server

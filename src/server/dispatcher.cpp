@@ -14,11 +14,6 @@ AnalysisRoute AnalysisRoute::to(const analysis::Analyzer& analyzer) {
             [&analyzer](bson::View command) { return analyzer.analyze(command); }};
 }
 
-std::string_view commandName(bson::View command) {
-    auto first = command.begin();
-    return first == command.end() ? std::string_view() : (*first).key();
-}
-
 bson::Doc errorReply(const Error& error) {
     bson::Builder b;
     b.appendDouble("ok", 0.0);
@@ -59,7 +54,7 @@ bson::Doc withOk(bson::Doc body) {
 }  // namespace
 
 bson::Doc Dispatcher::dispatch(bson::View command, const CommandContext& ctx) const {
-    std::string_view name = commandName(command);
+    std::string_view name = command.firstKey();  // "" for {}
     bool known = false;
     try {
         bson::Doc body;

@@ -39,9 +39,6 @@ class Dispatcher {
     AnalysisRoute analysis_;
 };
 
-// The first field's name: MongoDB's command name ("" for an empty document).
-std::string_view commandName(bson::View command);
-
 // {ok: 0.0, errmsg, code, codeName}
 bson::Doc errorReply(const cryptd::Error& error);
 

@@ -285,7 +285,7 @@ Request parseOpQuery(const Header& header, std::span<const uint8_t> message) {
     // Legacy drivers wrap the command as {$query: {...}, $readPreference: ...}.
     for (const char* wrapper : {"$query", "query"}) {
         auto inner = q.find(wrapper);
-        if (inner && inner->isDocument() && q.begin() != q.end() && (*q.begin()).key() == wrapper) {
+        if (inner && inner->isDocument() && q.firstKey() == wrapper) {
             q = inner->document();
             break;
         }

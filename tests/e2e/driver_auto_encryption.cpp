@@ -208,9 +208,8 @@ std::vector<const bson::Doc*> commandsOn(const ScenarioResult& r, std::string_vi
                                          std::string_view coll) {
     std::vector<const bson::Doc*> out;
     for (auto& c : r.recorded) {
-        auto first = c.view().begin();
-        if (first != c.view().end() && (*first).key() == name && (*first).utf8() == coll)
-            out.push_back(&c);
+        auto first = c.view().first();
+        if (first && first->key() == name && first->utf8() == coll) out.push_back(&c);
     }
     return out;
 }
@@ -223,7 +222,7 @@ std::optional<ScenarioResult> runAutoEncryptionScenario(const DriverClient& clie
     std::optional<SpawnedDaemon> spawned;     // spawn: the daemon the driver started, stopped last
     std::vector<std::string> env = client.env;
     int port = 0;
-    if (mode == SpawnMode::Bypass) {
+    if (mode == SpawnMode::kBypass) {
         ours.emplace();
         if (!ours->waitUntilReady()) {
             ADD_FAILURE() << "the daemon did not start:\n" << ours->log();
@@ -246,7 +245,7 @@ std::optional<ScenarioResult> runAutoEncryptionScenario(const DriverClient& clie
     // In the private directory: drivers spawn mongocryptd in their working directory.
     std::vector<std::string> argv = {"/usr/bin/env", "--chdir=" + dir.path()};
     argv.insert(argv.end(), client.argv.begin(), client.argv.end());
-    argv.insert(argv.end(), {fake.uri(), mode == SpawnMode::Spawn ? "spawn" : "bypass",
+    argv.insert(argv.end(), {fake.uri(), mode == SpawnMode::kSpawn ? "spawn" : "bypass",
                              std::to_string(port), dir.path()});
     ChildProcess proc({argv, env, false});
     auto code = proc.wait(90s);

@@ -32,7 +32,7 @@
 
 namespace cryptd::e2e {
 
-enum class SpawnMode { Spawn, Bypass };
+enum class SpawnMode { kSpawn, kBypass };
 
 struct DriverClient {
     std::vector<std::string> argv;  // the program and its first arguments (argv[0] is a path)

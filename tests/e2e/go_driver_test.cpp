@@ -22,11 +22,11 @@ class GoDriver : public ::testing::Test {
 };
 
 TEST_F(GoDriver, SpawnsOurMongocryptdFromPathAndEncrypts) {
-    runAutoEncryptionScenario(goClient(), SpawnMode::Spawn);
+    runAutoEncryptionScenario(goClient(), SpawnMode::kSpawn);
 }
 
 TEST_F(GoDriver, BypassSpawnUsesOurDaemonOverTcp) {
-    runAutoEncryptionScenario(goClient(), SpawnMode::Bypass);
+    runAutoEncryptionScenario(goClient(), SpawnMode::kBypass);
 }
 
 }  // namespace

@@ -274,9 +274,8 @@ std::optional<bson::Element> path(bson::View d, std::initializer_list<const char
 std::optional<bson::Doc> lastCommand(FakeMongod& fake, const char* name, const char* coll) {
     std::optional<bson::Doc> found;
     for (auto& c : fake.recorded()) {
-        auto first = c.view().begin();
-        if (first != c.view().end() && (*first).key() == name && (*first).isString() &&
-            (*first).utf8() == coll)
+        auto first = c.view().first();
+        if (first && first->key() == name && first->isString() && first->utf8() == coll)
             found = std::move(c);
     }
     return found;

@@ -131,7 +131,7 @@ std::optional<bson::Element> at(bson::View doc, const std::string& dotted) {
     return ::testing::AssertionSuccess();
 }
 
-enum class SchemaSource { SchemaMap, Collinfo };
+enum class SchemaSource { kSchemaMap, kCollinfo };
 
 class LibmongocryptBase : public ::testing::Test {
   protected:
@@ -151,7 +151,7 @@ class LibmongocryptBase : public ::testing::Test {
                           : std::make_unique<Crypt>(masterKey_, schemaMap_.view());
     }
 
-    bool remote() const { return source_ == SchemaSource::Collinfo; }
+    bool remote() const { return source_ == SchemaSource::kCollinfo; }
 
     bson::Doc makeSchema() const {
         auto a = keyIdOf(keyA_);
@@ -267,7 +267,7 @@ class LibmongocryptBase : public ::testing::Test {
         ASSERT_TRUE(js && js->isDocument()) << sent.toJson();
         ASSERT_TRUE(isRemote && isRemote->isBool()) << sent.toJson();
         EXPECT_EQ(isRemote->boolean(), remote()) << sent.toJson();
-        EXPECT_EQ((*sent.view().begin()).key(), (*original.begin()).key());
+        EXPECT_EQ(sent.view().firstKey(), original.firstKey());
         if (remote()) {
             EXPECT_GT(collinfoRequests_, 0);
         }
@@ -296,7 +296,7 @@ class LibmongocryptTest : public LibmongocryptBase,
 };
 
 std::string sourceName(SchemaSource s) {
-    return s == SchemaSource::SchemaMap ? "schemaMap" : "collinfo";
+    return s == SchemaSource::kSchemaMap ? "schemaMap" : "collinfo";
 }
 
 TEST_P(LibmongocryptTest, DataKeysHaveTheLocalMasterKeyShape) {
@@ -480,8 +480,8 @@ TEST_P(LibmongocryptCommandTest, CarriesCiphertextAndDecryptsBack) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Commands, LibmongocryptCommandTest,
-                         ::testing::Combine(::testing::Values(SchemaSource::SchemaMap,
-                                                              SchemaSource::Collinfo),
+                         ::testing::Combine(::testing::Values(SchemaSource::kSchemaMap,
+                                                              SchemaSource::kCollinfo),
                                             ::testing::Range<size_t>(0, commandCases().size())),
                          [](const ::testing::TestParamInfo<std::tuple<SchemaSource, size_t>>& p) {
                              return std::string(commandCases()[std::get<1>(p.param)].name) + "_" +
@@ -559,7 +559,7 @@ TEST_P(LibmongocryptTest, CollectionWithoutSchemaIsSentUnchanged) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Schema, LibmongocryptTest,
-                         ::testing::Values(SchemaSource::SchemaMap, SchemaSource::Collinfo),
+                         ::testing::Values(SchemaSource::kSchemaMap, SchemaSource::kCollinfo),
                          [](const ::testing::TestParamInfo<SchemaSource>& p) {
                              return sourceName(p.param);
                          });

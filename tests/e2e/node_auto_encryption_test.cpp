@@ -90,12 +90,12 @@ class NodeDriverAutoEncryption : public ::testing::Test {
 };
 
 TEST_F(NodeDriverAutoEncryption, SpawnsOurMongocryptdFromPathAndEncrypts) {
-    auto r = runAutoEncryptionScenario(client(), SpawnMode::Spawn);
+    auto r = runAutoEncryptionScenario(client(), SpawnMode::kSpawn);
     if (r) checkUpdateAndCount(*r);
 }
 
 TEST_F(NodeDriverAutoEncryption, BypassSpawnUsesOurDaemonOverTcp) {
-    auto r = runAutoEncryptionScenario(client(), SpawnMode::Bypass);
+    auto r = runAutoEncryptionScenario(client(), SpawnMode::kBypass);
     if (r) checkUpdateAndCount(*r);
 }
 

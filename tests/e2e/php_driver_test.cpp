@@ -22,11 +22,11 @@ class PhpDriver : public ::testing::Test {
 };
 
 TEST_F(PhpDriver, SpawnsOurMongocryptdFromPathAndEncrypts) {
-    runAutoEncryptionScenario(phpClient(), SpawnMode::Spawn);
+    runAutoEncryptionScenario(phpClient(), SpawnMode::kSpawn);
 }
 
 TEST_F(PhpDriver, BypassSpawnUsesOurDaemonOverTcp) {
-    runAutoEncryptionScenario(phpClient(), SpawnMode::Bypass);
+    runAutoEncryptionScenario(phpClient(), SpawnMode::kBypass);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #pragma once
-// The schema checker's entry point, shared by the cryptd-check binary and mongocryptd's
-// --check-schema mode. Links only the schema and analysis layers.
+// The schema checker's entry point: the cryptd-check binary is a call to it, and so is any front
+// end that embeds the checker. Links only the schema and analysis layers.
 
 #include <istream>
 #include <ostream>

@@ -1,5 +1,5 @@
 #pragma once
-// Command-line options of the checker (cryptd-check, mongocryptd --check-schema).
+// Command-line options of the checker (cryptd-check).
 
 #include <optional>
 #include <string>

@@ -24,7 +24,7 @@ struct FileReport {
     bool readable = true;
     std::string unreadable;  // why it could not be read
     std::optional<Location> unreadableAt;
-    Shape shape = Shape::JsonSchema;
+    Shape shape = Shape::kJsonSchema;
     std::vector<NamespaceReport> namespaces;
     std::vector<Diagnostic> problems;
     bool incomplete = false;  // more problems may hide behind the ones reported

@@ -30,7 +30,7 @@ Diagnostic fromSchemaProblem(const SchemaProblem& p, const SchemaUnit& unit,
     d.ns = unit.ns;
     d.schemaPath = p.schemaPath;
     d.rule = p.rule;
-    d.source = Source::Mongocryptd;
+    d.source = Source::kMongocryptd;
     d.code = p.code;
     d.codeName = p.codeName;
     d.errmsg = p.errmsg;
@@ -47,7 +47,7 @@ Diagnostic validatorSiblings(const SchemaUnit& unit, const JsonLocator& locator)
     Diagnostic d;
     d.ns = unit.ns;
     d.rule = "validator-siblings";
-    d.source = Source::Libmongocrypt;
+    d.source = Source::kLibmongocrypt;
     d.errmsg = d.message =
         "schema requires encryption, but collection JSON schema validator has siblings";
     d.hint =
@@ -129,13 +129,13 @@ size_t CheckReport::problemCount() const {
 int CheckReport::exitCode() const {
     bool unreadable = false;
     for (const auto& f : files) unreadable = unreadable || !f.readable;
-    if (command && (command->status == CommandOutcome::Status::Unreadable ||
-                    command->status == CommandOutcome::Status::NoSchema)) {
+    if (command && (command->status == CommandOutcome::Status::kUnreadable ||
+                    command->status == CommandOutcome::Status::kNoSchema)) {
         unreadable = true;  // a command checked against nothing is an input error
     }
     if (unreadable) return 2;
     if (problemCount() > 0) return 1;
-    if (command && command->status == CommandOutcome::Status::Rejected) return 1;
+    if (command && command->status == CommandOutcome::Status::kRejected) return 1;
     return 0;
 }
 

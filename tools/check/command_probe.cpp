@@ -20,13 +20,12 @@ struct Target {
 Target targetOf(bson::View cmd) {
     Target t;
     if (auto db = cmd.find("$db"); db && db->isString()) t.db = std::string(db->utf8());
-    auto first = cmd.begin();
-    if (first == cmd.end()) return t;
+    auto first = cmd.first();
+    if (!first) return t;
     auto e = *first;
     // explain wraps the real command: {explain: {find: "coll", ...}}
     if (e.key() == "explain" && e.isDocument()) {
-        auto inner = e.document().begin();
-        if (inner != e.document().end()) e = *inner;
+        if (auto inner = e.document().first()) e = *inner;
     }
     if (e.isString()) t.coll = std::string(e.utf8());
     return t;
@@ -78,7 +77,7 @@ const AvailableSchema* pick(const Target& t, const std::vector<AvailableSchema>&
 }
 
 void reject(CommandOutcome& out, int32_t code, std::string codeName, std::string errmsg) {
-    out.status = CommandOutcome::Status::Rejected;
+    out.status = CommandOutcome::Status::kRejected;
     out.code = code;
     out.codeName = std::move(codeName);
     out.errmsg = std::move(errmsg);
@@ -100,7 +99,7 @@ CommandOutcome probeCommand(const std::string& file, std::istream& in,
     try {
         cmd.emplace(JsonDocument::load(file, in));
     } catch (const InputError& e) {
-        out.status = CommandOutcome::Status::Unreadable;
+        out.status = CommandOutcome::Status::kUnreadable;
         out.note = e.what();
         out.location = e.location;
         return out;
@@ -112,12 +111,12 @@ CommandOutcome probeCommand(const std::string& file, std::istream& in,
         Target target = targetOf(view);
         const AvailableSchema* s = pick(target, schemas, out.note);
         if (!s) {
-            out.status = CommandOutcome::Status::NoSchema;
+            out.status = CommandOutcome::Status::kNoSchema;
             return out;
         }
         out.ns = s->ns;
         if (!s->valid) {
-            out.status = CommandOutcome::Status::SchemaInvalid;
+            out.status = CommandOutcome::Status::kSchemaInvalid;
             out.note = "the schema for '" + s->ns + "' in " + s->file +
                        " has problems; fix them before checking commands against it";
             return out;
@@ -137,7 +136,7 @@ CommandOutcome probeCommand(const std::string& file, std::istream& in,
         bson::Builder b;
         for (auto e : decoded.view()) b.append(e);
         b.appendDouble("ok", 1.0);
-        out.status = CommandOutcome::Status::Accepted;
+        out.status = CommandOutcome::Status::kAccepted;
         out.replyJson = b.finish().toJson();
         if (auto h = reply.view().find("hasEncryptionPlaceholders"); h && h->isBool()) {
             out.hasEncryptionPlaceholders = h->boolean();

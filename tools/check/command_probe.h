@@ -24,13 +24,13 @@ struct AvailableSchema {
 
 struct CommandOutcome {
     enum class Status {
-        Accepted,       // the daemon replies ok: 1 (reply holds the markings)
-        Rejected,       // the daemon replies ok: 0 (code, codeName, errmsg)
-        NoSchema,       // no checked schema matches the command's namespace
-        SchemaInvalid,  // the matching schema has problems (reported with the file)
-        Unreadable,     // the command file cannot be read or parsed
+        kAccepted,       // the daemon replies ok: 1 (reply holds the markings)
+        kRejected,       // the daemon replies ok: 0 (code, codeName, errmsg)
+        kNoSchema,       // no checked schema matches the command's namespace
+        kSchemaInvalid,  // the matching schema has problems (reported with the file)
+        kUnreadable,     // the command file cannot be read or parsed
     };
-    Status status = Status::Unreadable;
+    Status status = Status::kUnreadable;
     std::string file;  // as given
     std::string ns;    // the namespace whose schema was used
     std::string

@@ -11,7 +11,7 @@ namespace cryptd::check {
 
 // Who rejects the input in production: the daemon (its reply code), libmongocrypt (a client-side
 // error before the daemon is asked), or only this checker (an input that cannot be a schema).
-enum class Source { Mongocryptd, Libmongocrypt, Checker };
+enum class Source { kMongocryptd, kLibmongocrypt, kChecker };
 
 struct Location {
     int line = 0;    // 1-based
@@ -24,7 +24,7 @@ struct Diagnostic {
     std::string pointer;     // RFC 6901 pointer from the file root; "" when not resolved
     std::optional<Location> location;  // omitted whenever the node cannot be found for sure
     std::string rule;                  // short id from the rule table ("deterministic-type")
-    Source source = Source::Mongocryptd;
+    Source source = Source::kMongocryptd;
     std::optional<int32_t> code;  // the code the daemon replies with (Mongocryptd only)
     std::string codeName;
     std::string errmsg;   // the full message as the daemon sends it (with " (at ...)")

@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "schema/bson_type_aliases.h"
+#include "common/bson.h"
 #include "schema/encryption_options.h"
 
 namespace cryptd::check {
@@ -58,7 +58,7 @@ std::vector<ExplainRow> explainSchema(bson::View schemaDoc,
         row.deterministic = enc->algorithm == schema::Algorithm::Deterministic;
         row.keyIdIsPointer = !enc->keyId.isUuid();
         row.keyId = row.keyIdIsPointer ? enc->keyId.jsonPointer() : enc->keyId.uuid().toString();
-        for (auto t : enc->bsonTypes) row.bsonTypes.emplace_back(schema::bsonAlias(t));
+        for (auto t : enc->bsonTypes) row.bsonTypes.emplace_back(bson::typeAlias(t));
         if (auto it = origins.find(path); it != origins.end()) {
             row.algorithmFrom = it->second.algorithm;
             row.keyIdFrom = it->second.keyId;

@@ -11,7 +11,7 @@ void addProblem(SplitInput& out, Segments where, std::string ns, std::string_vie
     Diagnostic d;
     d.ns = std::move(ns);
     d.rule = std::string(rule);
-    d.source = Source::Checker;
+    d.source = Source::kChecker;
     d.errmsg = d.message = std::move(message);
     d.hint = std::move(hint);
     out.problems.push_back(std::move(d));
@@ -27,7 +27,7 @@ bool isNamespace(std::string_view ns) {
 }
 
 void splitSchemaMap(bson::View root, SplitInput& out) {
-    out.shape = Shape::SchemaMap;
+    out.shape = Shape::kSchemaMap;
     std::vector<std::string_view> seen;
     for (auto e : root) {
         std::string ns(e.key());
@@ -59,7 +59,7 @@ void splitSchemaMap(bson::View root, SplitInput& out) {
 
 // {"$jsonSchema": ...} at `validator` (a validator document) located at `base`.
 void splitValidator(bson::View validator, Segments base, std::string ns, SplitInput& out) {
-    out.shape = Shape::CollectionOptions;
+    out.shape = Shape::kCollectionOptions;
     std::optional<bson::Element> schema;
     bool siblings = false;
     for (auto e : validator) {
@@ -84,11 +84,11 @@ void splitValidator(bson::View validator, Segments base, std::string ns, SplitIn
 
 std::string_view shapeName(Shape shape) {
     switch (shape) {
-        case Shape::SchemaMap:
+        case Shape::kSchemaMap:
             return "schemaMap";
-        case Shape::JsonSchema:
+        case Shape::kJsonSchema:
             return "$jsonSchema";
-        case Shape::CollectionOptions:
+        case Shape::kCollectionOptions:
             return "collection options";
     }
     return "";
@@ -110,7 +110,7 @@ SplitInput splitInput(bson::View root, const ShapeOptions& options) {
             addProblem(out, {"validator"}, nsOr(coll), "schema-not-object",
                        "validator is " + std::string(validator->typeName()) + ", not an object",
                        "collection options hold {\"validator\": {\"$jsonSchema\": {...}}}");
-            out.shape = Shape::CollectionOptions;
+            out.shape = Shape::kCollectionOptions;
             return out;
         }
         splitValidator(validator->document(), {"validator"}, nsOr(coll), out);
@@ -119,7 +119,7 @@ SplitInput splitInput(bson::View root, const ShapeOptions& options) {
     if (auto opts = root.find("options"); opts && opts->isDocument()) {
         if (auto validator = opts->document().find("validator"); validator) {
             std::string ns = nsOr(stringField(root, "name"));
-            out.shape = Shape::CollectionOptions;
+            out.shape = Shape::kCollectionOptions;
             if (!validator->isDocument()) {
                 addProblem(out, {"options", "validator"}, ns, "schema-not-object",
                            "validator is " + std::string(validator->typeName()) + ", not an object",
@@ -140,7 +140,7 @@ SplitInput splitInput(bson::View root, const ShapeOptions& options) {
             return out;
         }
     }
-    out.shape = Shape::JsonSchema;
+    out.shape = Shape::kJsonSchema;
     out.units.push_back(SchemaUnit{nsOr(""), {}, root, options.remote, false});
     return out;
 }

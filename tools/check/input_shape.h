@@ -19,7 +19,7 @@
 
 namespace cryptd::check {
 
-enum class Shape { SchemaMap, JsonSchema, CollectionOptions };
+enum class Shape { kSchemaMap, kJsonSchema, kCollectionOptions };
 std::string_view shapeName(Shape shape);
 
 struct SchemaUnit {
@@ -36,7 +36,7 @@ struct ShapeOptions {
 };
 
 struct SplitInput {
-    Shape shape = Shape::JsonSchema;
+    Shape shape = Shape::kJsonSchema;
     std::vector<SchemaUnit> units;
     std::vector<Diagnostic> problems;    // input that cannot be what it claims (no location yet)
     std::vector<Segments> problemPaths;  // where each problem is, from the file root

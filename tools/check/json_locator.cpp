@@ -6,10 +6,21 @@ namespace cryptd::check {
 
 namespace {
 
-enum class Tok { LBrace, RBrace, LBracket, RBracket, Colon, Comma, String, Scalar, End, Bad };
+enum class Tok {
+    kLBrace,
+    kRBrace,
+    kLBracket,
+    kRBracket,
+    kColon,
+    kComma,
+    kString,
+    kScalar,
+    kEnd,
+    kBad
+};
 
 struct Token {
-    Tok kind = Tok::Bad;
+    Tok kind = Tok::kBad;
     size_t offset = 0;
     std::string text;  // decoded string (String only)
 };
@@ -43,40 +54,40 @@ class Lexer {
         Token tok;
         tok.offset = p_;
         if (p_ >= t_.size()) {
-            tok.kind = Tok::End;
+            tok.kind = Tok::kEnd;
             return tok;
         }
         char c = t_[p_];
         switch (c) {
             case '{':
                 ++p_;
-                tok.kind = Tok::LBrace;
+                tok.kind = Tok::kLBrace;
                 return tok;
             case '}':
                 ++p_;
-                tok.kind = Tok::RBrace;
+                tok.kind = Tok::kRBrace;
                 return tok;
             case '[':
                 ++p_;
-                tok.kind = Tok::LBracket;
+                tok.kind = Tok::kLBracket;
                 return tok;
             case ']':
                 ++p_;
-                tok.kind = Tok::RBracket;
+                tok.kind = Tok::kRBracket;
                 return tok;
             case ':':
                 ++p_;
-                tok.kind = Tok::Colon;
+                tok.kind = Tok::kColon;
                 return tok;
             case ',':
                 ++p_;
-                tok.kind = Tok::Comma;
+                tok.kind = Tok::kComma;
                 return tok;
             case '"':
-                tok.kind = readString(tok.text) ? Tok::String : Tok::Bad;
+                tok.kind = readString(tok.text) ? Tok::kString : Tok::kBad;
                 return tok;
             default:
-                tok.kind = readScalar() ? Tok::Scalar : Tok::Bad;
+                tok.kind = readScalar() ? Tok::kScalar : Tok::kBad;
                 return tok;
         }
     }
@@ -277,12 +288,12 @@ bool JsonLocator::scan(std::string_view text) {
     // Reads one token that starts a value: containers open a frame, scalars are complete.
     auto beginValue = [&](const Token& tok) {
         switch (tok.kind) {
-            case Tok::LBrace:
-            case Tok::LBracket:
-                stack.push_back(Frame{tok.kind == Tok::LBrace, current});
+            case Tok::kLBrace:
+            case Tok::kLBracket:
+                stack.push_back(Frame{tok.kind == Tok::kLBrace, current});
                 return true;
-            case Tok::String:
-            case Tok::Scalar:
+            case Tok::kString:
+            case Tok::kScalar:
                 return true;
             default:
                 return false;
@@ -290,26 +301,26 @@ bool JsonLocator::scan(std::string_view text) {
     };
 
     Token tok = lx.next();
-    if (tok.kind != Tok::LBrace && tok.kind != Tok::LBracket) return false;
+    if (tok.kind != Tok::kLBrace && tok.kind != Tok::kLBracket) return false;
     nodes_.push_back(locate(tok.offset));
     beginValue(tok);
     while (!stack.empty()) {
         Frame& f = stack.back();
         tok = lx.next();
-        Tok close = f.object ? Tok::RBrace : Tok::RBracket;
+        Tok close = f.object ? Tok::kRBrace : Tok::kRBracket;
         if (tok.kind == close) {  // (after a comma it is not: "[1,]" fails below)
             stack.pop_back();
             continue;
         }
         if (f.count > 0) {
-            if (tok.kind != Tok::Comma) return false;
+            if (tok.kind != Tok::kComma) return false;
             tok = lx.next();
         }
         ++f.count;
         if (f.object) {
-            if (tok.kind != Tok::String) return false;
+            if (tok.kind != Tok::kString) return false;
             record(tok.text, tok.offset);
-            if (lx.next().kind != Tok::Colon) return false;
+            if (lx.next().kind != Tok::kColon) return false;
             tok = lx.next();
         } else {
             record(std::to_string(f.count - 1), tok.offset);

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/uuid.h"
+#include "schema/encryption_options.h"
 
 namespace cryptd::check {
 
@@ -14,9 +15,9 @@ constexpr uint8_t kFle2 = 3;
 std::string_view algorithmName(int32_t a) {
     switch (a) {
         case 1:
-            return "AEAD_AES_256_CBC_HMAC_SHA_512-Deterministic";
+            return schema::kDeterministicAlgorithm;
         case 2:
-            return "AEAD_AES_256_CBC_HMAC_SHA_512-Random";
+            return schema::kRandomAlgorithm;
         default:
             return {};
     }

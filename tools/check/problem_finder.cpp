@@ -72,7 +72,7 @@ bool isArrayAt(bson::View doc, const Segments& segments) {
 
 struct Fix {
     Segments target;
-    EditKind kind = EditKind::Remove;
+    EditKind kind = EditKind::kRemove;
     bool lastOccurrence = false;
 };
 
@@ -86,10 +86,10 @@ std::optional<Fix> chooseFix(bson::View schema, const SchemaProblem& p, Removed&
         // The subschema itself is wrong, or its encryption is: drop that whole field.
         if (sub.empty()) {
             if (atSubschema) return std::nullopt;  // the root itself: nothing left to check
-            return Fix{{"encrypt"}, EditKind::Remove, false};
+            return Fix{{"encrypt"}, EditKind::kRemove, false};
         }
         Segments container(sub.begin(), sub.end() - 1);
-        Fix fix{sub, isArrayAt(schema, container) ? EditKind::ReplaceWithEmpty : EditKind::Remove,
+        Fix fix{sub, isArrayAt(schema, container) ? EditKind::kReplaceWithEmpty : EditKind::kRemove,
                 atSubschema && p.lastOccurrence};
         return fix;
     }
@@ -97,7 +97,7 @@ std::optional<Fix> chooseFix(bson::View schema, const SchemaProblem& p, Removed&
     const std::string& keyword = segs[s];
     if (keyword == "encryptMetadata") removed.metadata.push_back(sub);
     removed.keywords.push_back(append(sub, keyword));
-    return Fix{append(sub, keyword), EditKind::Remove, p.lastOccurrence && segs.size() == s + 1};
+    return Fix{append(sub, keyword), EditKind::kRemove, p.lastOccurrence && segs.size() == s + 1};
 }
 
 // True when `p` only exists because of an earlier removal.

@@ -3,19 +3,19 @@
 namespace cryptd::check {
 
 std::optional<Format> parseFormat(std::string_view name) {
-    if (name == "text") return Format::Text;
-    if (name == "json") return Format::Json;
-    if (name == "github") return Format::Github;
+    if (name == "text") return Format::kText;
+    if (name == "json") return Format::kJson;
+    if (name == "github") return Format::kGithub;
     return std::nullopt;
 }
 
 std::string_view sourceName(Source source) {
     switch (source) {
-        case Source::Mongocryptd:
+        case Source::kMongocryptd:
             return "mongocryptd";
-        case Source::Libmongocrypt:
+        case Source::kLibmongocrypt:
             return "libmongocrypt";
-        case Source::Checker:
+        case Source::kChecker:
             return "cryptd-check";
     }
     return "";
@@ -23,13 +23,13 @@ std::string_view sourceName(Source source) {
 
 void writeReport(const CheckReport& report, const ReportOptions& options, std::ostream& out) {
     switch (options.format) {
-        case Format::Text:
+        case Format::kText:
             writeTextReport(report, options, out);
             break;
-        case Format::Json:
+        case Format::kJson:
             writeJsonReport(report, options, out);
             break;
-        case Format::Github:
+        case Format::kGithub:
             writeGithubReport(report, options, out);
             break;
     }
@@ -37,11 +37,11 @@ void writeReport(const CheckReport& report, const ReportOptions& options, std::o
 
 std::string codeText(const Diagnostic& d) {
     switch (d.source) {
-        case Source::Mongocryptd:
+        case Source::kMongocryptd:
             return d.codeName + ", code " + std::to_string(d.code.value_or(0));
-        case Source::Libmongocrypt:
+        case Source::kLibmongocrypt:
             return "raised by libmongocrypt";
-        case Source::Checker:
+        case Source::kChecker:
             return "not a valid input";
     }
     return "";

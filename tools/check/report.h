@@ -10,11 +10,11 @@
 
 namespace cryptd::check {
 
-enum class Format { Text, Json, Github };
+enum class Format { kText, kJson, kGithub };
 std::optional<Format> parseFormat(std::string_view name);
 
 struct ReportOptions {
-    Format format = Format::Text;
+    Format format = Format::kText;
     bool explain = false;
 };
 

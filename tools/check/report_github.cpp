@@ -69,15 +69,15 @@ void writeGithubReport(const CheckReport& report, const ReportOptions& options, 
     if (const auto& c = report.command) {
         using S = CommandOutcome::Status;
         std::string file = displayName(c->file);
-        if (c->status == S::Rejected) {
+        if (c->status == S::kRejected) {
             annotation(out, file, std::nullopt, "cryptd-check: command-rejected",
                        (c->ns.empty() ? "" : c->ns + ": ") + c->errmsg + " (" + c->codeName +
                            ", code " + std::to_string(c->code) + ")");
-        } else if (c->status != S::Accepted) {
-            annotation(
-                out, file, c->location,
-                c->status == S::Unreadable ? "cryptd-check: unreadable" : "cryptd-check: no-schema",
-                c->note);
+        } else if (c->status != S::kAccepted) {
+            annotation(out, file, c->location,
+                       c->status == S::kUnreadable ? "cryptd-check: unreadable"
+                                                   : "cryptd-check: no-schema",
+                       c->note);
         } else {
             writeCommandText(*c, out);
         }

@@ -118,16 +118,16 @@ void command(Writer& w, const CommandOutcome& c) {
     using S = CommandOutcome::Status;
     w.StartObject();
     str(w, "file", displayName(c.file));
-    std::string_view status = c.status == S::Accepted        ? "accepted"
-                              : c.status == S::Rejected      ? "rejected"
-                              : c.status == S::NoSchema      ? "no-schema"
-                              : c.status == S::SchemaInvalid ? "schema-invalid"
-                                                             : "unreadable";
+    std::string_view status = c.status == S::kAccepted        ? "accepted"
+                              : c.status == S::kRejected      ? "rejected"
+                              : c.status == S::kNoSchema      ? "no-schema"
+                              : c.status == S::kSchemaInvalid ? "schema-invalid"
+                                                              : "unreadable";
     str(w, "status", status);
     str(w, "namespace", c.ns);
     if (!c.note.empty()) str(w, "note", c.note);
-    if (c.status == S::Unreadable) optionalLocation(w, c.location);
-    if (c.status == S::Accepted || c.status == S::Rejected) {
+    if (c.status == S::kUnreadable) optionalLocation(w, c.location);
+    if (c.status == S::kAccepted || c.status == S::kRejected) {
         w.Key("reply");
         // Re-emitted through the writer so the reply is indented like the rest.
         rapidjson::Document reply;

@@ -82,21 +82,21 @@ void writeCommandText(const CommandOutcome& c, std::ostream& out) {
     std::string file = displayName(c.file);
     using S = CommandOutcome::Status;
     switch (c.status) {
-        case S::Unreadable:
+        case S::kUnreadable:
             out << where(file, c.location) << ": error [unreadable] " << c.note << "\n";
             return;
-        case S::NoSchema:
-        case S::SchemaInvalid:
+        case S::kNoSchema:
+        case S::kSchemaInvalid:
             out << file << ": error [no-schema] " << c.note << "\n";
             return;
-        case S::Accepted:
+        case S::kAccepted:
             out << file << ": command accepted against " << nsLabel(c.ns)
                 << " (hasEncryptionPlaceholders: "
                 << (c.hasEncryptionPlaceholders ? "true" : "false")
                 << ", schemaRequiresEncryption: " << (c.schemaRequiresEncryption ? "true" : "false")
                 << ")\n";
             break;
-        case S::Rejected:
+        case S::kRejected:
             out << file << ": error [command-rejected] " << nsLabel(c.ns) << ": " << c.errmsg
                 << " (" << c.codeName << ", code " << c.code << ")\n";
             break;

@@ -4,15 +4,17 @@
 #include <array>
 #include <cctype>
 
-#include "schema/bson_type_aliases.h"
+#include "common/bson.h"
+#include "common/idl_messages.h"
+#include "schema/encryption_options.h"
 #include "schema/schema_keywords.h"
 
 namespace cryptd::check {
 
 namespace {
 
-constexpr std::string_view kDeterministic = "AEAD_AES_256_CBC_HMAC_SHA_512-Deterministic";
-constexpr std::string_view kRandom = "AEAD_AES_256_CBC_HMAC_SHA_512-Random";
+using schema::kDeterministicAlgorithm;
+using schema::kRandomAlgorithm;
 
 // The text between `open` and the next `close` after it ("" when absent).
 std::string_view between(std::string_view s, std::string_view open, std::string_view close) {
@@ -64,54 +66,21 @@ std::string_view closest(std::string_view word, const Range& candidates) {
     return best;
 }
 
-// Names the suggestions draw from; each is kept only if the schema layer really accepts it.
-constexpr std::array<std::string_view, 31> kKeywordNames{"bsonType",
-                                                         "type",
-                                                         "properties",
-                                                         "patternProperties",
-                                                         "additionalProperties",
-                                                         "items",
-                                                         "additionalItems",
-                                                         "encrypt",
-                                                         "encryptMetadata",
-                                                         "required",
-                                                         "enum",
-                                                         "minimum",
-                                                         "maximum",
-                                                         "exclusiveMinimum",
-                                                         "exclusiveMaximum",
-                                                         "multipleOf",
-                                                         "minLength",
-                                                         "maxLength",
-                                                         "pattern",
-                                                         "minItems",
-                                                         "maxItems",
-                                                         "uniqueItems",
-                                                         "minProperties",
-                                                         "maxProperties",
-                                                         "dependencies",
-                                                         "allOf",
-                                                         "anyOf",
-                                                         "oneOf",
-                                                         "not",
-                                                         "description",
-                                                         "title"};
-constexpr std::array<std::string_view, 22> kTypeAliases{
-    "double",   "string",    "object", "array",     "binData",    "objectId", "bool",
-    "date",     "null",      "regex",  "dbPointer", "javascript", "symbol",   "javascriptWithScope",
-    "int",      "timestamp", "long",   "decimal",   "minKey",     "maxKey",   "number",
-    "undefined"};
-
 std::string unknownKeywordHint(std::string_view message) {
     auto keyword = wordAfter(message, "keyword: ");
     if (keyword == "$jsonSchema") {
         return "a schemaMap value is the $jsonSchema itself: remove the {\"$jsonSchema\": ...} "
                "wrapper";
     }
-    std::vector<std::string_view> known;
-    for (auto k : kKeywordNames) {
-        if (schema::lookupKeyword(k)) known.push_back(k);
+    // Supported keywords in the schema layer's enum order, so ties resolve as they always did.
+    std::vector<schema::KeywordInfo> supported;
+    for (const auto& k : schema::keywordTable()) {
+        if (k.keyword != schema::Keyword::kUnsupported) supported.push_back(k);
     }
+    std::sort(supported.begin(), supported.end(),
+              [](const auto& a, const auto& b) { return a.keyword < b.keyword; });
+    std::vector<std::string_view> known;
+    for (const auto& k : supported) known.push_back(k.name);
     if (auto best = closest(keyword, known); !best.empty()) {
         return "did you mean '" + std::string(best) + "'? Field names belong under 'properties'";
     }
@@ -120,10 +89,10 @@ std::string unknownKeywordHint(std::string_view message) {
 
 std::string algorithmHint(std::string_view message) {
     auto value = between(message, "Enumeration value '", "'");
-    std::array<std::string_view, 2> names{kDeterministic, kRandom};
+    std::array<std::string_view, 2> names{kDeterministicAlgorithm, kRandomAlgorithm};
     auto best = closest(value, names);
-    std::string both = "the algorithm is \"" + std::string(kDeterministic) + "\" or \"" +
-                       std::string(kRandom) + "\"";
+    std::string both = "the algorithm is \"" + std::string(kDeterministicAlgorithm) + "\" or \"" +
+                       std::string(kRandomAlgorithm) + "\"";
     if (best.empty()) return both;
     return "did you mean \"" + std::string(best) + "\"? " + both;
 }
@@ -148,9 +117,8 @@ std::string unknownFieldHint(std::string_view message) {
 std::string typeAliasHint(std::string_view message) {
     auto alias = wordAfter(message, "alias: ");
     std::vector<std::string_view> known;
-    for (auto a : kTypeAliases) {
-        if (schema::typesForBsonAlias(a)) known.push_back(a);
-    }
+    for (const auto& a : bson::typeAliases()) known.push_back(a.name);
+    known.push_back("number");  // the one alias naming several types (schema/bson_type_aliases.h)
     if (auto best = closest(alias, known); !best.empty()) {
         return "did you mean \"" + std::string(best) + "\"? bsonType takes MongoDB type aliases";
     }
@@ -211,10 +179,10 @@ const Rule kRules[] = {
      "encryptMetadata is an object: {\"algorithm\": ..., \"keyId\": [...]}"},
     {"metadata-empty", 9, "'encryptMetadata' cannot be an empty object",
      "set 'algorithm' and/or 'keyId' in encryptMetadata, or delete it"},
-    {"unknown-field", 40415, "is an unknown field", "", unknownFieldHint},
+    {"unknown-field", 40415, idl::kUnknownField, "", unknownFieldHint},
     {"unknown-field", 9, "initializationVector' is not supported",
      "remove initializationVector: the driver chooses the IV"},
-    {"duplicate-field", 9, "is a duplicate field", "give each option once"},
+    {"duplicate-field", 9, idl::kDuplicateField, "give each option once"},
     {"bad-algorithm", 2, "Enumeration value", "", algorithmHint},
     {"keyid-type", 51085, "Expected either string or array of UUID",
      "keyId is [UUID(\"...\")] (an array of one UUID) or a JSON pointer string like "
@@ -233,13 +201,12 @@ const Rule kRules[] = {
      "set encrypt.algorithm, or encryptMetadata.algorithm on an enclosing object"},
     {"missing-keyid", 9, "No 'keyId' is given",
      "set encrypt.keyId, or encryptMetadata.keyId on an enclosing object"},
-    {"type-never-encryptable", 9, "Cannot encrypt element of type",
+    {"type-never-encryptable", 9, schema::kCannotEncryptType,
      "minKey, maxKey, null and undefined cannot be encrypted: remove that type"},
     {"deterministic-single-type", 9, "requires 'bsonType' to name exactly one",
      "deterministic encryption needs exactly one bsonType: name one, or use Random for several "
      "or unknown types"},
-    {"deterministic-type", 9, "Cannot use deterministic encryption for element of type", "",
-     deterministicTypeHint},
+    {"deterministic-type", 9, schema::kCannotEncryptDeterministically, "", deterministicTypeHint},
     {"bsontype-and-type", 9, "keywords 'bsonType' and 'type'",
      "use either bsonType or type, not both"},
     {"duplicate-type", 9, "has duplicate value", "name each type once"},

@@ -27,7 +27,7 @@ bool copyEdited(bson::Builder& out, bson::View in, const Segments& segments, siz
             continue;
         }
         if (last) {
-            if (kind == EditKind::ReplaceWithEmpty) out.appendDocument(e.key(), bson::View());
+            if (kind == EditKind::kReplaceWithEmpty) out.appendDocument(e.key(), bson::View());
         } else if (e.isDocument() || e.isArray()) {
             auto fill = [&](bson::Builder& child) {
                 found = copyEdited(child, e.document(), segments, depth + 1, kind, lastOccurrence);

@@ -10,8 +10,8 @@
 namespace cryptd::check {
 
 enum class EditKind {
-    Remove,            // drop the element (object members)
-    ReplaceWithEmpty,  // make it {} (array slots keep their index, so later paths stay valid)
+    kRemove,            // drop the element (object members)
+    kReplaceWithEmpty,  // make it {} (array slots keep their index, so later paths stay valid)
 };
 
 // A copy of `doc` with the element at `segments` edited. Intermediate segments follow the first

@@ -8,35 +8,35 @@ namespace {
 
 // What a value is in $jsonSchema structure.
 enum class Role {
-    Subschema,    // a $jsonSchema (the root, a property, an items entry, ...)
-    SchemaMap,    // properties, patternProperties, dependencies: name -> subschema
-    SchemaArray,  // allOf, anyOf, oneOf, items as an array: index -> subschema
-    Other,        // encrypt, encryptMetadata, enum, ...: plain data
+    kSubschema,    // a $jsonSchema (the root, a property, an items entry, ...)
+    kSchemaMap,    // properties, patternProperties, dependencies: name -> subschema
+    kSchemaArray,  // allOf, anyOf, oneOf, items as an array: index -> subschema
+    kOther,        // encrypt, encryptMetadata, enum, ...: plain data
 };
 
 Role roleOfKeyword(std::string_view keyword, const bson::Element& value) {
     if (keyword == "properties" || keyword == "patternProperties" || keyword == "dependencies") {
-        return Role::SchemaMap;
+        return Role::kSchemaMap;
     }
-    if (keyword == "allOf" || keyword == "anyOf" || keyword == "oneOf") return Role::SchemaArray;
-    if (keyword == "items") return value.isArray() ? Role::SchemaArray : Role::Subschema;
+    if (keyword == "allOf" || keyword == "anyOf" || keyword == "oneOf") return Role::kSchemaArray;
+    if (keyword == "items") return value.isArray() ? Role::kSchemaArray : Role::kSubschema;
     if (keyword == "additionalProperties" || keyword == "additionalItems" || keyword == "not") {
-        return Role::Subschema;
+        return Role::kSubschema;
     }
-    return Role::Other;
+    return Role::kOther;
 }
 
 Role childRole(Role parent, std::string_view key, const bson::Element& value) {
     switch (parent) {
-        case Role::Subschema:
+        case Role::kSubschema:
             return roleOfKeyword(key, value);
-        case Role::SchemaMap:
-        case Role::SchemaArray:
-            return Role::Subschema;
-        case Role::Other:
-            return Role::Other;
+        case Role::kSchemaMap:
+        case Role::kSchemaArray:
+            return Role::kSubschema;
+        case Role::kOther:
+            return Role::kOther;
     }
-    return Role::Other;
+    return Role::kOther;
 }
 
 // Depth-first search for splits of `rest` matching keys below `doc`; stops after two matches.
@@ -81,13 +81,13 @@ ResolvedPath resolveSchemaPath(bson::View schema, std::string_view dotted) {
 
 size_t innermostSubschema(bson::View schema, const Segments& segments) {
     size_t innermost = 0;
-    Role role = Role::Subschema;
+    Role role = Role::kSubschema;
     bson::View doc = schema;
     for (size_t i = 0; i < segments.size(); ++i) {
         auto e = doc.find(segments[i]);
         if (!e) break;
         role = childRole(role, segments[i], *e);
-        if (role == Role::Subschema) innermost = i + 1;
+        if (role == Role::kSubschema) innermost = i + 1;
         if (!e->isDocument() && !e->isArray()) break;
         doc = e->document();
     }

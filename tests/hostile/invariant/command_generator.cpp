@@ -22,7 +22,7 @@ std::string key(uint32_t i) {
 }  // namespace
 
 std::string CommandGenerator::typeFor(const PathClass& cls) {
-    if (cls.kind == PathKind::Encrypted && !cls.encryption->bsonType.empty() && e_.chance(80)) {
+    if (cls.kind == PathKind::kEncrypted && !cls.encryption->bsonType.empty() && e_.chance(80)) {
         return cls.encryption->bsonType;
     }
     return e_.pick(kAnyTypes);
@@ -126,7 +126,7 @@ void CommandGenerator::appendDocument(bson::Builder& b, const Node* node, int de
             const Node* child = property.second.get();
             if (!e_.chance(80)) continue;
             if (child->encrypt) {
-                PathClass cls{PathKind::Encrypted, &*child->encrypt, child};
+                PathClass cls{PathKind::kEncrypted, &*child->encrypt, child};
                 appendValue(b, name, typeFor(cls), depth + 1);
             } else if (child->isObject() && depth < 4) {
                 uint32_t shape = e_.below(10);
@@ -154,7 +154,7 @@ void CommandGenerator::appendDocument(bson::Builder& b, const Node* node, int de
         // A field only additionalProperties covers.
         const Node* extra = node->additional.get();
         if (extra->encrypt) {
-            PathClass cls{PathKind::Encrypted, &*extra->encrypt, extra};
+            PathClass cls{PathKind::kEncrypted, &*extra->encrypt, extra};
             appendValue(b, "extra", typeFor(cls), depth + 1);
         } else if (depth < 4) {
             b.appendDocument(
@@ -187,7 +187,7 @@ std::string CommandGenerator::path() {
 
 void CommandGenerator::appendOperand(bson::Builder& b, std::string_view k, const PathClass& cls,
                                      int depth) {
-    if (cls.kind == PathKind::Prefix && e_.chance(40)) {
+    if (cls.kind == PathKind::kPrefix && e_.chance(40)) {
         b.appendDocument(k,
                          [&](bson::Builder& sub) { appendDocument(sub, cls.node, depth, false); });
         return;

@@ -18,8 +18,7 @@ std::string join(const std::string& prefix, std::string_view key) {
 
 bool isOperatorDocument(const bson::Element& e) {
     if (!e.isDocument()) return false;
-    bson::View d = e.document();
-    return d.begin() != d.end() && startsWithDollar((*d.begin()).key());
+    return startsWithDollar(e.document().firstKey());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,12 +135,12 @@ class Expecter {
 
     void distinctKey(std::string_view path) {
         PathClass c = model_.classify(path);
-        if (c.kind == PathKind::Encrypted &&
+        if (c.kind == PathKind::kEncrypted &&
             (c.encryption->algorithm == 2 || c.encryption->keyUuid < 0)) {
             reject("distinct on randomized or JSON-pointer-keyed field '" + std::string(path) +
                    "'");
         }
-        if (c.kind == PathKind::Below || c.kind == PathKind::Ambiguous) {
+        if (c.kind == PathKind::kBelow || c.kind == PathKind::kAmbiguous) {
             reject("distinct on '" + std::string(path) + "' which may be inside encrypted data");
         }
     }
@@ -254,12 +253,12 @@ class Expecter {
                     continue;
                 }
                 for (auto arg : op.document()) {
-                    PathClass c = model_.classify(arg.key(), SchemaModel::PathMode::Update);
+                    PathClass c = model_.classify(arg.key(), SchemaModel::PathMode::kUpdate);
                     if (name == "$unset") continue;
                     if (name == "$rename") {
                         PathClass to =
                             arg.isString()
-                                ? model_.classify(arg.utf8(), SchemaModel::PathMode::Update)
+                                ? model_.classify(arg.utf8(), SchemaModel::PathMode::kUpdate)
                                 : PathClass{};
                         renameCheck(arg.key(), c, to);
                         continue;
@@ -269,9 +268,9 @@ class Expecter {
                     // carries no value for those fields).
                     bool holdsValues =
                         arg.isDocument() || (arg.isArray() && containsDocument(arg.document()));
-                    if (c.kind == PathKind::Encrypted || c.kind == PathKind::Below ||
-                        c.kind == PathKind::Ambiguous ||
-                        (c.kind == PathKind::Prefix && holdsValues)) {
+                    if (c.kind == PathKind::kEncrypted || c.kind == PathKind::kBelow ||
+                        c.kind == PathKind::kAmbiguous ||
+                        (c.kind == PathKind::kPrefix && holdsValues)) {
                         reject(std::string(name) + " on '" + std::string(arg.key()) +
                                "', which is or holds encrypted data");
                     }
@@ -282,8 +281,8 @@ class Expecter {
     }
 
     void renameCheck(std::string_view from, const PathClass& a, const PathClass& b) {
-        if (a.kind == PathKind::NotEncrypted && b.kind == PathKind::NotEncrypted) return;
-        if (a.kind == PathKind::Encrypted && b.kind == PathKind::Encrypted &&
+        if (a.kind == PathKind::kNotEncrypted && b.kind == PathKind::kNotEncrypted) return;
+        if (a.kind == PathKind::kEncrypted && b.kind == PathKind::kEncrypted &&
             a.encryption->algorithm == b.encryption->algorithm &&
             a.encryption->keyUuid == b.encryption->keyUuid &&
             a.encryption->keyPointer == b.encryption->keyPointer &&
@@ -295,13 +294,13 @@ class Expecter {
 
     void setArgs(bson::View args, bson::Builder& out) {
         for (auto e : args) {
-            PathClass c = model_.classify(e.key(), SchemaModel::PathMode::Update);
+            PathClass c = model_.classify(e.key(), SchemaModel::PathMode::kUpdate);
             std::string path(e.key());
             switch (c.kind) {
-                case PathKind::NotEncrypted:
+                case PathKind::kNotEncrypted:
                     out.append(e);
                     break;
-                case PathKind::Encrypted:
+                case PathKind::kEncrypted:
                     if (c.encryption->keyUuid < 0) {
                         reject("$set of JSON-pointer-keyed '" + path + "' (no document)");
                         out.append(e);
@@ -309,7 +308,7 @@ class Expecter {
                         writeEncrypted(*c.encryption, e, args, path, out);
                     }
                     break;
-                case PathKind::Prefix:
+                case PathKind::kPrefix:
                     if (e.isDocument()) {
                         out.appendDocument(e.key(), [&](bson::Builder& b) {
                             document(c.node, e.document(), e.document(), path, b);
@@ -321,8 +320,8 @@ class Expecter {
                         out.append(e);
                     }
                     break;
-                case PathKind::Below:
-                case PathKind::Ambiguous:
+                case PathKind::kBelow:
+                case PathKind::kAmbiguous:
                     reject("$set of '" + path + "', which may be inside encrypted data");
                     out.append(e);
                     break;
@@ -385,8 +384,8 @@ class Expecter {
                 if (isFieldRef(path) && !isFieldRef(literal) && !literal.isDocument() &&
                     !literal.isArray()) {
                     std::string p(path.utf8().substr(1));
-                    PathClass c = model_.classify(p, SchemaModel::PathMode::Expression);
-                    if (c.kind == PathKind::Encrypted) {
+                    PathClass c = model_.classify(p, SchemaModel::PathMode::kExpression);
+                    if (c.kind == PathKind::kEncrypted) {
                         out.appendDocument(e.key(), [&](bson::Builder& x) {
                             x.appendArray(op.key(), [&](bson::Builder& arr) {
                                 arr.append(path);
@@ -408,8 +407,8 @@ class Expecter {
         std::vector<std::string> refs;
         collectRefs(e, refs);
         for (const auto& r : refs) {
-            PathClass c = model_.classify(r, SchemaModel::PathMode::Expression);
-            if (c.kind != PathKind::NotEncrypted) {
+            PathClass c = model_.classify(r, SchemaModel::PathMode::kExpression);
+            if (c.kind != PathKind::kNotEncrypted) {
                 reject("$expr reading '" + r + "', which is or holds encrypted data");
             }
         }
@@ -442,7 +441,7 @@ class Expecter {
                     out.appendDocument(
                         name, [&](bson::Builder& b) { operators(path, c, op.document(), b); });
                 } else {
-                    if (c.kind != PathKind::NotEncrypted) {
+                    if (c.kind != PathKind::kNotEncrypted) {
                         reject("$not with a regex on '" + std::string(path) + "'");
                     }
                     out.append(op);
@@ -450,11 +449,11 @@ class Expecter {
             } else if (name == "$exists") {
                 out.append(op);
             } else {
-                if (c.kind == PathKind::Encrypted || c.kind == PathKind::Below ||
-                    c.kind == PathKind::Ambiguous) {
+                if (c.kind == PathKind::kEncrypted || c.kind == PathKind::kBelow ||
+                    c.kind == PathKind::kAmbiguous) {
                     reject(std::string(name) + " on '" + std::string(path) +
                            "', which is or may be encrypted");
-                } else if (c.kind == PathKind::Prefix &&
+                } else if (c.kind == PathKind::kPrefix &&
                            (op.isDocument() || (op.isArray() && containsDocument(op.document())))) {
                     reject(std::string(name) + " with a document/array operand on '" +
                            std::string(path) + "', which holds encrypted fields");
@@ -469,16 +468,16 @@ class Expecter {
                  std::string_view op, bson::Builder& out) {
         std::string p(path);
         switch (c.kind) {
-            case PathKind::NotEncrypted:
+            case PathKind::kNotEncrypted:
                 out.append(v);
                 return;
-            case PathKind::Below:
-            case PathKind::Ambiguous:
+            case PathKind::kBelow:
+            case PathKind::kAmbiguous:
                 reject("a comparison (" + std::string(op) + ") on '" + p +
                        "', which may be inside encrypted data");
                 out.append(v);
                 return;
-            case PathKind::Prefix:
+            case PathKind::kPrefix:
                 if (v.isDocument()) {
                     out.appendDocument(v.key(), [&](bson::Builder& b) {
                         document(c.node, v.document(), v.document(), p, b);
@@ -490,7 +489,7 @@ class Expecter {
                 }
                 out.append(v);
                 return;
-            case PathKind::Encrypted:
+            case PathKind::kEncrypted:
                 break;
         }
         const Encryption& enc = *c.encryption;

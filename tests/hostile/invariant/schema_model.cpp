@@ -231,7 +231,7 @@ std::vector<std::string_view> splitPath(std::string_view path) {
 PathClass classifyFrom(const Node* node, const std::vector<std::string_view>& parts, size_t i,
                        SchemaModel::PathMode mode) {
     for (; i < parts.size(); ++i) {
-        if (node->encrypt) return {PathKind::Below, &*node->encrypt, node};
+        if (node->encrypt) return {PathKind::kBelow, &*node->encrypt, node};
         std::string_view part = parts[i];
         const Node* next = node->child(part);
         if (next != nullptr) {
@@ -241,17 +241,17 @@ PathClass classifyFrom(const Node* node, const std::vector<std::string_view>& pa
         // Not a schema field. A numeric or positional part may be an array index ("a.0.b" can
         // mean a[0].b): if reading it so reaches encrypted data, the path is ambiguous.
         using Mode = SchemaModel::PathMode;
-        bool indexLike = (mode != Mode::Expression && isNumeric(part)) ||
-                         (mode == Mode::Update && !part.empty() && part[0] == '$');
+        bool indexLike = (mode != Mode::kExpression && isNumeric(part)) ||
+                         (mode == Mode::kUpdate && !part.empty() && part[0] == '$');
         if (indexLike && node->containsEncryption() &&
-            classifyFrom(node, parts, i + 1, mode).kind != PathKind::NotEncrypted) {
-            return {PathKind::Ambiguous, nullptr, node};
+            classifyFrom(node, parts, i + 1, mode).kind != PathKind::kNotEncrypted) {
+            return {PathKind::kAmbiguous, nullptr, node};
         }
-        return {PathKind::NotEncrypted, nullptr, nullptr};
+        return {PathKind::kNotEncrypted, nullptr, nullptr};
     }
-    if (node->encrypt) return {PathKind::Encrypted, &*node->encrypt, node};
-    if (node->containsEncryption()) return {PathKind::Prefix, nullptr, node};
-    return {PathKind::NotEncrypted, nullptr, node};
+    if (node->encrypt) return {PathKind::kEncrypted, &*node->encrypt, node};
+    if (node->containsEncryption()) return {PathKind::kPrefix, nullptr, node};
+    return {PathKind::kNotEncrypted, nullptr, node};
 }
 
 }  // namespace

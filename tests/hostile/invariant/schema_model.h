@@ -40,15 +40,15 @@ struct Node {
 };
 
 enum class PathKind {
-    NotEncrypted,  // nothing at or below is encrypted
-    Encrypted,     // the path is an encrypted field
-    Prefix,        // an object on the way to encrypted fields
-    Below,         // inside an encrypted field
-    Ambiguous,     // a numeric or `$` part on the way to encrypted fields (array index?)
+    kNotEncrypted,  // nothing at or below is encrypted
+    kEncrypted,     // the path is an encrypted field
+    kPrefix,        // an object on the way to encrypted fields
+    kBelow,         // inside an encrypted field
+    kAmbiguous,     // a numeric or `$` part on the way to encrypted fields (array index?)
 };
 
 struct PathClass {
-    PathKind kind = PathKind::NotEncrypted;
+    PathKind kind = PathKind::kNotEncrypted;
     const Encryption* encryption = nullptr;  // Encrypted
     const Node* node = nullptr;              // Prefix / Encrypted: the node at the path
 };
@@ -61,8 +61,8 @@ class SchemaModel {
     // How a dotted path's parts are read. Query: a numeric part may be an array index. Update:
     // also `$`, `$[]`, `$[id]` (positional). Expression ("$a.0" in aggregation): every part is
     // a field name.
-    enum class PathMode { Query, Update, Expression };
-    PathClass classify(std::string_view dottedPath, PathMode mode = PathMode::Query) const;
+    enum class PathMode { kQuery, kUpdate, kExpression };
+    PathClass classify(std::string_view dottedPath, PathMode mode = PathMode::kQuery) const;
     bool requiresEncryption() const { return root.containsEncryption(); }
     bool usesPointerKeys() const;
     // Every path of the schema (objects and leaves), for generators.

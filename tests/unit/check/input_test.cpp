@@ -20,7 +20,7 @@ JsonDocument loadText(const std::string& text) {
 TEST(InputShape, SchemaMapGivesOneLocalUnitPerNamespace) {
     auto json = loadText(R"({"a.b": {"bsonType": "object"}, "c.d.e": {}})");
     auto split = splitInput(json.doc.view(), {});
-    EXPECT_EQ(split.shape, Shape::SchemaMap);
+    EXPECT_EQ(split.shape, Shape::kSchemaMap);
     ASSERT_EQ(split.units.size(), 2u);
     EXPECT_EQ(split.units[0].ns, "a.b");
     EXPECT_EQ(split.units[1].ns, "c.d.e");
@@ -43,7 +43,7 @@ TEST(InputShape, SchemaMapKeysMustBeNamespacesAndValuesObjects) {
 TEST(InputShape, BareJsonSchemaIsLocalUnlessRemote) {
     auto json = loadText(R"({"bsonType": "object", "properties": {}})");
     auto local = splitInput(json.doc.view(), {});
-    EXPECT_EQ(local.shape, Shape::JsonSchema);
+    EXPECT_EQ(local.shape, Shape::kJsonSchema);
     ASSERT_EQ(local.units.size(), 1u);
     EXPECT_FALSE(local.units[0].remote);
     EXPECT_EQ(local.units[0].ns, "");
@@ -55,7 +55,7 @@ TEST(InputShape, BareJsonSchemaIsLocalUnlessRemote) {
 TEST(InputShape, CollectionOptionsAreRemote) {
     auto json = loadText(R"({"validator": {"$jsonSchema": {"required": ["a"]}}})");
     auto split = splitInput(json.doc.view(), {});
-    EXPECT_EQ(split.shape, Shape::CollectionOptions);
+    EXPECT_EQ(split.shape, Shape::kCollectionOptions);
     ASSERT_EQ(split.units.size(), 1u);
     EXPECT_TRUE(split.units[0].remote);
     EXPECT_FALSE(split.units[0].validatorHasSiblings);
@@ -69,7 +69,7 @@ TEST(InputShape, ListCollectionsEntryFromTheCorpus) {
     std::ifstream none;
     auto plain = JsonDocument::load(dir + "example/collection-info.json", none);
     auto split = splitInput(plain.doc.view(), {});
-    EXPECT_EQ(split.shape, Shape::CollectionOptions);
+    EXPECT_EQ(split.shape, Shape::kCollectionOptions);
     ASSERT_EQ(split.units.size(), 1u);
     EXPECT_EQ(split.units[0].ns, "test");
     EXPECT_TRUE(split.units[0].remote);
@@ -88,7 +88,7 @@ TEST(InputShape, ListCollectionsEntryFromTheCorpus) {
 TEST(InputShape, BareValidatorAndValidatorWithoutSchema) {
     auto bare = loadText(R"({"$jsonSchema": {"bsonType": "object"}})");
     auto s1 = splitInput(bare.doc.view(), {});
-    EXPECT_EQ(s1.shape, Shape::CollectionOptions);
+    EXPECT_EQ(s1.shape, Shape::kCollectionOptions);
     ASSERT_EQ(s1.units.size(), 1u);
     EXPECT_EQ(s1.units[0].base, (Segments{"$jsonSchema"}));
     auto none = loadText(R"({"validator": {"a": {"$gt": 1}}})");

@@ -37,7 +37,7 @@ struct Fixture {
         EXPECT_NE(c, nullptr) << command;
         return c->run(ctx(), cmd.view());
     }
-    static std::string_view commandName(const bson::Doc& d) { return (*d.view().begin()).key(); }
+    static std::string_view commandName(const bson::Doc& d) { return d.view().firstKey(); }
 };
 
 TEST(AdminCommandsTest, TableIsSortedAndHasTheHandshakeAliases) {

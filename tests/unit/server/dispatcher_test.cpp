@@ -41,7 +41,7 @@ struct Fixture {
                 },
                 [this](bson::View command) -> bson::Doc {
                     analyzed.push_back(command.toCanonicalJson());
-                    auto name = commandName(command);
+                    auto name = command.firstKey();
                     if (name == "insert") fail(ErrorCode::FailedToParse, "bad schema");
                     if (name == "delete") throw std::runtime_error("boom");
                     return json(R"({"hasEncryptionPlaceholders": false,
