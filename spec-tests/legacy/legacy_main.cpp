@@ -190,7 +190,12 @@ int main(int argc, char** argv) {
         if (a.starts_with("--file=")) {
             wanted.insert(a.substr(7));
         } else if (a == "--mode=crypt_shared") {
+#ifdef CRYPTD_CRYPT_SHARED_LIB
             sl::setAnalysisMode(sl::AnalysisMode::CryptShared, CRYPTD_CRYPT_SHARED_LIB);
+#else
+            std::cerr << "--mode=crypt_shared: mongo_crypt_v1.so is not part of this build\n";
+            return 2;
+#endif
         } else if (a != "--mode=mongocryptd") {
             std::cerr << "unknown argument " << a
                       << " (--file=<stem>, --mode=mongocryptd|crypt_shared)\n";
