@@ -3,8 +3,8 @@
 #include <map>
 #include <memory>
 
+#include "analysis_mode.h"
 #include "mongocrypt_state_machine.h"
-#include "spec_daemon.h"
 #include "spec_files.h"
 
 namespace cryptd::speclegacy {
@@ -137,9 +137,7 @@ std::vector<FieldVerdict> runCorpus(const std::string& specsDir, bool useSchemaM
         return info.finish();
     };
     io.findKeys = [&](bson::View filter) { return selectKeys(filter, corpus.keys); };
-    io.runOnMongocryptd = [](const std::string& db, bson::View command) {
-        return spec::sharedDaemonClient().run(db, command);
-    };
+    io.runOnMongocryptd = markingsOverTheWire;
     io.kms = [&](const std::string& provider, const std::string& endpoint,
                  const std::string& request) { return kms.answer(provider, endpoint, request); };
 

@@ -5,9 +5,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "analysis_mode.h"
 #include "driver_ops.h"
 #include "mongocrypt_state_machine.h"
-#include "spec_daemon.h"
 
 namespace cryptd::speclegacy {
 
@@ -156,9 +156,7 @@ LegacyClient::LegacyClient(bson::View file, bson::View test, const RecordedKms* 
         events_.push_back({"find", self.keyVaultDb, cmd.finish()});
         return selectKeys(filter, self.keyVault);
     };
-    m.io.runOnMongocryptd = [](const std::string& db, bson::View command) {
-        return spec::sharedDaemonClient().run(db, command);
-    };
+    m.io.runOnMongocryptd = markingsOverTheWire;
     if (kms)
         m.io.kms = [kms](const std::string& provider, const std::string& endpoint,
                          const std::string& request) {

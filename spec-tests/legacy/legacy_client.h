@@ -2,7 +2,8 @@
 // One test of a legacy spec file run as a driver runs it, minus the server: an auto-encrypting
 // client whose libmongocrypt state machine (tests/e2e/mongocrypt_state_machine.h) is answered
 // from the test file (collinfo from json_schema / encrypted_fields, keys from key_vault_data),
-// from the daemon over the wire (markings) and from recorded KMS replies. Every command the client
+// from the daemon over the wire or mongo_crypt_v1.so in-process (markings, analysis_mode.h) and
+// from recorded KMS replies. Every command the client
 // would send to mongod is recorded as a command_started_event; operation errors are kept for the
 // `result: {errorContains}` checks.
 

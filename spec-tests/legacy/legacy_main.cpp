@@ -1,6 +1,7 @@
 // The legacy client-side-encryption spec runner (see spec-tests/README.md). One binary per
 // libmongocrypt build; `--file=<stem>` (repeatable) picks spec files ("corpus" for the corpus
-// test), none means all of them.
+// test), none means all of them; `--mode=crypt_shared` takes the markings from the built
+// mongo_crypt_v1.so in-process instead of the daemon (analysis_mode.h).
 // Each spec test is one gtest (suite = file stem); at exit a table of passed/failed/skipped per
 // file is printed. Without the spec files (../shared absent) it says so in one line and skips.
 
@@ -10,8 +11,11 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
+#include <string>
 
+#include "analysis_mode.h"
 #include "corpus_run.h"
 #include "legacy_rules.h"
 #include "legacy_test_case.h"
@@ -41,6 +45,21 @@ Shared& shared() {
     return s;
 }
 
+// crypt_shared mode: libmongocrypt asked for markings over the wire during this test.
+class WireRequestGuard {
+  public:
+    WireRequestGuard() : before_(sl::wireRequestsInCryptSharedMode().count) {}
+    std::optional<std::string> violation() const {
+        const auto& r = sl::wireRequestsInCryptSharedMode();
+        if (r.count == before_) return std::nullopt;
+        return "libmongocrypt asked for markings over the wire in crypt_shared mode (" +
+               std::to_string(r.count - before_) + " time(s)), last: " + r.lastCommand;
+    }
+
+  private:
+    int before_;
+};
+
 class LegacyTest : public testing::Test {
   public:
     LegacyTest(std::string file, std::shared_ptr<cryptd::bson::Doc> doc, size_t index)
@@ -62,11 +81,13 @@ class LegacyTest : public testing::Test {
             GTEST_SKIP() << reason;
         }
         sl::Verdict v;
+        WireRequestGuard wire;
         try {
             v = sl::runLegacyTest(file_, doc_->view(), test, &*s.kms);
         } catch (const std::exception& e) {
             v.failures.push_back(std::string("runner error: ") + e.what());
         }
+        if (auto violation = wire.violation()) v.failures.push_back(*violation);
         for (auto& note : v.notes) std::cout << "  note: " << note << "\n";
         if (v.failures.empty()) {
             s.table.passed(file_);
@@ -109,11 +130,16 @@ class CorpusTest : public testing::Test {
             GTEST_SKIP() << reason;
         }
         std::vector<sl::FieldVerdict> verdicts;
+        WireRequestGuard wire;
         try {
             verdicts = sl::runCorpus(dir_, schemaMap_, *s.kms);
         } catch (const std::exception& e) {
             s.table.failed(row);
             FAIL() << "runner error: " << e.what();
+        }
+        if (auto violation = wire.violation()) {
+            s.table.failed(row);
+            FAIL() << *violation;
         }
         int passed = 0;
         for (const auto& v : verdicts) {
@@ -148,8 +174,9 @@ std::string testName(size_t index, std::string_view description) {
 
 class TablePrinter : public testing::EmptyTestEventListener {
     void OnTestProgramEnd(const testing::UnitTest&) override {
-        shared().table.print(std::cout, "libmongocrypt " + shared().lib.version +
-                                            ": legacy client-side-encryption spec tests");
+        shared().table.print(std::cout, "libmongocrypt " + shared().lib.version + ", " +
+                                            sl::analysisModeName() +
+                                            " mode: legacy client-side-encryption spec tests");
     }
 };
 
@@ -160,7 +187,20 @@ int main(int argc, char** argv) {
     std::set<std::string> wanted;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
-        if (a.starts_with("--file=")) wanted.insert(a.substr(7));
+        if (a.starts_with("--file=")) {
+            wanted.insert(a.substr(7));
+        } else if (a == "--mode=crypt_shared") {
+#ifdef CRYPTD_CRYPT_SHARED_LIB
+            sl::setAnalysisMode(sl::AnalysisMode::CryptShared, CRYPTD_CRYPT_SHARED_LIB);
+#else
+            std::cerr << "--mode=crypt_shared: mongo_crypt_v1.so is not part of this build\n";
+            return 2;
+#endif
+        } else if (a != "--mode=mongocryptd") {
+            std::cerr << "unknown argument " << a
+                      << " (--file=<stem>, --mode=mongocryptd|crypt_shared)\n";
+            return 2;
+        }
     }
     auto dir = sl::specsDir();
     if (!dir) {

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -176,6 +177,29 @@ void checkSpawned(const SpawnedDaemon& spawned, int port) {
     EXPECT_NE(cmdline.find("--port=" + std::to_string(port)), std::string::npos) << cmdline;
 }
 
+// The first executable named `name` in the directories of `path` (colon-separated).
+std::optional<fs::path> findOnPath(const std::string& name, const std::string& path) {
+    std::stringstream dirs(path);
+    std::string dir;
+    while (std::getline(dirs, dir, ':')) {
+        fs::path candidate = fs::path(dir.empty() ? "." : dir) / name;
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return std::nullopt;
+}
+
+const char* modeArgument(SpawnMode mode) {
+    switch (mode) {
+        case SpawnMode::kSpawn:
+            return "spawn";
+        case SpawnMode::kBypass:
+            return "bypass";
+        case SpawnMode::kCryptShared:
+            return "crypt_shared";
+    }
+    return "";
+}
+
 }  // namespace
 
 std::optional<bson::Element> equalityValue(bson::View filter, std::string_view field) {
@@ -222,7 +246,19 @@ std::optional<ScenarioResult> runAutoEncryptionScenario(const DriverClient& clie
     std::optional<SpawnedDaemon> spawned;     // spawn: the daemon the driver started, stopped last
     std::vector<std::string> env = client.env;
     int port = 0;
-    if (mode == SpawnMode::kBypass) {
+    std::string library;  // crypt_shared: the library the driver must load
+    if (mode == SpawnMode::kCryptShared) {
+        library = fs::canonical(CRYPTD_CRYPT_SHARED_LIB).string();
+        // Only the client program's own directory: nothing to spawn from, so a driver that
+        // ignored cryptSharedLibPath could not fall back to mongocryptd unnoticed.
+        std::string path = fs::path(client.argv.front()).parent_path().string();
+        if (auto found = findOnPath("mongocryptd", path)) {
+            ADD_FAILURE() << "PATH=" << path << " resolves mongocryptd (" << found->string()
+                          << "): crypt_shared mode needs a PATH without it";
+            return std::nullopt;
+        }
+        env.push_back("PATH=" + path);
+    } else if (mode == SpawnMode::kBypass) {
         ours.emplace();
         if (!ours->waitUntilReady()) {
             ADD_FAILURE() << "the daemon did not start:\n" << ours->log();
@@ -245,8 +281,9 @@ std::optional<ScenarioResult> runAutoEncryptionScenario(const DriverClient& clie
     // In the private directory: drivers spawn mongocryptd in their working directory.
     std::vector<std::string> argv = {"/usr/bin/env", "--chdir=" + dir.path()};
     argv.insert(argv.end(), client.argv.begin(), client.argv.end());
-    argv.insert(argv.end(), {fake.uri(), mode == SpawnMode::kSpawn ? "spawn" : "bypass",
-                             std::to_string(port), dir.path()});
+    argv.insert(argv.end(),
+                {fake.uri(), modeArgument(mode),
+                 mode == SpawnMode::kCryptShared ? library : std::to_string(port), dir.path()});
     ChildProcess proc({argv, env, false});
     auto code = proc.wait(90s);
     ScenarioResult r;
@@ -328,7 +365,11 @@ std::optional<ScenarioResult> runAutoEncryptionScenario(const DriverClient& clie
             << "the daemon's message did not reach the application: " << line;
     }
 
-    if (spawned) {
+    if (mode == SpawnMode::kCryptShared) {
+        // The driver ran with the library mapped into its own process.
+        EXPECT_NE(r.output.find("CRYPT_SHARED_MAPPED: " + library + "\n"), std::string::npos)
+            << "the client did not report " << library << " in its /proc/self/maps";
+    } else if (spawned) {
         checkSpawned(*spawned, port);
         EXPECT_TRUE(spawned->stop()) << "the daemon the driver spawned ignored SIGTERM";
     } else {

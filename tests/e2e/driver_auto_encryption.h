@@ -3,7 +3,8 @@
 // through fake_mongod.py on loopback, with our mongocryptd doing the query analysis.
 //
 // The driver's client program (go_auto_encryption.go, php_auto_encryption.php,
-// node_auto_encryption.js) gets `FAKE_URI spawn|bypass CRYPTD_PORT DIR` and, with a local KMS
+// node_auto_encryption.js) gets `FAKE_URI spawn|bypass|crypt_shared CRYPTD_PORT|LIBRARY DIR` and,
+// with a local KMS
 // and a schemaMap for medical.patients (ssn deterministic string, notes random):
 //   creates a data key; inserts {_id: 1, name: "Jon Doe", ssn: "457-55-5462", notes: "allergic"}
 //   and {_id: 2, name: "Jane Roe", ssn: "123-45-6789", notes: "none"}; finds {ssn: "457-55-5462"}
@@ -13,13 +14,18 @@
 //   mongocryptdSpawnArgs [--port=CRYPTD_PORT, --pidfilepath=DIR/mongocryptd.pid,
 //   --unixSocketPrefix=DIR] and mongocryptdURI on that port, so no other daemon can answer.
 // bypass: mongocryptdBypassSpawn with mongocryptdURI on a daemon the test started itself.
+// crypt_shared: cryptSharedLibPath = LIBRARY (the built mongo_crypt_v1.so) with
+//   cryptSharedLibRequired; no daemon runs and PATH is only the client program's own directory,
+//   checked to hold no mongocryptd. The client prints "CRYPT_SHARED_MAPPED: <path>" for each
+//   mongo_crypt_v1 mapping in its /proc/self/maps at the end: the library must be among them.
 //
 // runAutoEncryptionScenario then checks what reached the fake server (the commands it recorded):
 // the key vault insert; both encrypted fields as BinData 6 with the right first byte (1, 2), the
 // data key's UUID and the original type; the query's ciphertext equal to the stored one; the
 // refused query never sent; no plaintext of an encrypted field in any command. It checks the
 // refusal text, and in spawn mode that the daemon the driver started is ours, with the driver's
-// idle timeout; that daemon is stopped at the end, also when a check failed.
+// idle timeout; that daemon is stopped at the end, also when a check failed. In crypt_shared mode
+// the refusal comes from the library, with the same text.
 
 #include <gtest/gtest.h>
 
@@ -32,7 +38,7 @@
 
 namespace cryptd::e2e {
 
-enum class SpawnMode { kSpawn, kBypass };
+enum class SpawnMode { kSpawn, kBypass, kCryptShared };
 
 struct DriverClient {
     std::vector<std::string> argv;  // the program and its first arguments (argv[0] is a path)

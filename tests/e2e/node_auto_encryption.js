@@ -1,6 +1,7 @@
 // The Node.js driver (`mongodb` 7.9 with `mongodb-client-encryption` 7.2 built from source against
 // libmongocrypt 1.20.2) with automatic encryption, against a fake mongod and our mongocryptd.
 // Usage: node node_auto_encryption.js FAKE_URI spawn|bypass CRYPTD_PORT DIR
+//        node node_auto_encryption.js FAKE_URI crypt_shared LIBRARY DIR
 //        (NODE_PATH points at the node_modules the e2e_node_fle_install fixture filled)
 // The protocol shared by the drivers' clients (driver_auto_encryption.h): create a local data
 // key, insert two documents and find one by its deterministic field through a schemaMap, then a
@@ -19,11 +20,14 @@ function check(cond, what) {
 }
 
 async function main() {
-  const [fakeUri, mode, port, dir] = process.argv.slice(2);
-  if (!dir || !['spawn', 'bypass'].includes(mode) || !/^\d+$/.test(port)) {
-    console.log('usage: node node_auto_encryption.js FAKE_URI spawn|bypass CRYPTD_PORT DIR');
+  const [fakeUri, mode, portOrLibrary, dir] = process.argv.slice(2);
+  const cryptShared = mode === 'crypt_shared';
+  if (!dir || !['spawn', 'bypass', 'crypt_shared'].includes(mode) ||
+      !(cryptShared || /^\d+$/.test(portOrLibrary))) {
+    console.log('usage: node node_auto_encryption.js FAKE_URI spawn|bypass|crypt_shared CRYPTD_PORT|LIBRARY DIR');
     process.exit(2);
   }
+  const port = portOrLibrary;
   const { MongoCrypt } = require('mongodb-client-encryption');
   console.log(`node ${process.version}, mongodb ${require('mongodb/package.json').version}, ` +
     `mongodb-client-encryption ${require('mongodb-client-encryption/package.json').version}, ` +
@@ -47,8 +51,10 @@ async function main() {
       notes: { encrypt: { keyId: [keyId], algorithm: 'AEAD_AES_256_CBC_HMAC_SHA_512-Random' } }
     }
   };
-  const extraOptions = { mongocryptdURI: `mongodb://127.0.0.1:${port}` };
-  if (mode === 'spawn') {
+  let extraOptions = { mongocryptdURI: `mongodb://127.0.0.1:${port}` };
+  if (cryptShared) {
+    extraOptions = { cryptSharedLibPath: portOrLibrary, cryptSharedLibRequired: true };
+  } else if (mode === 'spawn') {
     extraOptions.mongocryptdSpawnArgs = [`--port=${port}`, `--pidfilepath=${dir}/mongocryptd.pid`, `--unixSocketPrefix=${dir}`];
   } else {
     extraOptions.mongocryptdBypassSpawn = true;
@@ -59,6 +65,11 @@ async function main() {
   });
   try {
     await client.connect();
+    if (cryptShared) {
+      const info = client.autoEncrypter && client.autoEncrypter.cryptSharedLibVersionInfo;
+      check(info && /^mongo_crypt_v1-cryptd-/.test(info.versionStr),
+        'the driver loaded cryptd\'s crypt_shared library: ' + (info ? info.versionStr : 'none'));
+    }
     const coll = client.db('medical').collection('patients');
     const inserted = await coll.insertMany([
       { _id: 1, name: 'Jon Doe', ssn: '457-55-5462', notes: 'allergic' },
@@ -88,6 +99,14 @@ async function main() {
   } finally {
     await client.close();
     await keyVault.close();
+  }
+  if (cryptShared) {
+    const mapped = new Set();
+    for (const line of require('fs').readFileSync('/proc/self/maps', 'utf8').split('\n')) {
+      const path = line.split(/\s+/)[5];
+      if (path && path.includes('mongo_crypt_v1')) mapped.add(path);
+    }
+    for (const path of mapped) console.log('CRYPT_SHARED_MAPPED: ' + path);
   }
   console.log('all node driver checks passed');
 }

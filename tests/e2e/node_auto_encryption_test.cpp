@@ -3,7 +3,10 @@
 // node_fle_install.cmake), running node_auto_encryption.js: see driver_auto_encryption.h. On
 // top of the common scenario it sends an updateOne and a countDocuments filtering on the
 // encrypted field, and checks that they reach the server as mongocryptd rewrites them: every
-// update statement with `multi` and `upsert`, the $group literals wrapped in $const.
+// update statement with `multi` and `upsert`, the $group literals wrapped in $const. Three runs:
+// it spawns our mongocryptd, uses one we started, and loads the built mongo_crypt_v1.so
+// (cryptSharedLibPath, cryptSharedLibRequired) with no mongocryptd on PATH, where the same
+// rewrites must come from the library.
 
 #include <gtest/gtest.h>
 
@@ -97,6 +100,16 @@ TEST_F(NodeDriverAutoEncryption, SpawnsOurMongocryptdFromPathAndEncrypts) {
 TEST_F(NodeDriverAutoEncryption, BypassSpawnUsesOurDaemonOverTcp) {
     auto r = runAutoEncryptionScenario(client(), SpawnMode::kBypass);
     if (r) checkUpdateAndCount(*r);
+}
+
+TEST_F(NodeDriverAutoEncryption, CryptSharedLibraryInProcessWithoutMongocryptd) {
+    auto r = runAutoEncryptionScenario(client(), SpawnMode::kCryptShared);
+    if (r) {
+        checkUpdateAndCount(*r);
+        EXPECT_NE(r->output.find("ok: the driver loaded cryptd's crypt_shared library"),
+                  std::string::npos)
+            << r->output;
+    }
 }
 
 }  // namespace

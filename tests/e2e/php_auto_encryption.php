@@ -2,6 +2,7 @@
 // The PHP driver (Debian's php-mongodb, bundling libmongoc and libmongocrypt) with automatic
 // encryption, against a fake mongod and our mongocryptd.
 // Usage: php php_auto_encryption.php FAKE_URI spawn|bypass CRYPTD_PORT DIR
+//        php php_auto_encryption.php FAKE_URI crypt_shared LIBRARY DIR
 // The protocol shared by the drivers' clients (driver_auto_encryption.h): create a local data
 // key, insert two documents and find one by its deterministic field through a schemaMap, then a
 // refused query. Prints "ok: ..." per check, "REFUSED: <error>" for the refusal, and exits
@@ -25,8 +26,9 @@ set_exception_handler(function ($e) {
     exit(1);
 });
 
-if ($argc !== 5 || !in_array($argv[2], ['spawn', 'bypass'], true) || !ctype_digit($argv[3])) {
-    echo "usage: php php_auto_encryption.php FAKE_URI spawn|bypass CRYPTD_PORT DIR\n";
+if ($argc !== 5 || !in_array($argv[2], ['spawn', 'bypass', 'crypt_shared'], true) ||
+    ($argv[2] !== 'crypt_shared' && !ctype_digit($argv[3]))) {
+    echo "usage: php php_auto_encryption.php FAKE_URI spawn|bypass|crypt_shared CRYPTD_PORT|LIBRARY DIR\n";
     exit(2);
 }
 [, $fakeUri, $mode, $port, $dir] = $argv;
@@ -50,7 +52,9 @@ $schema = [
     ],
 ];
 $extra = ['mongocryptdURI' => "mongodb://127.0.0.1:$port"];
-if ($mode === 'spawn') {
+if ($mode === 'crypt_shared') {
+    $extra = ['cryptSharedLibPath' => $argv[3], 'cryptSharedLibRequired' => true];
+} elseif ($mode === 'spawn') {
     $extra['mongocryptdSpawnArgs'] = ["--port=$port", "--pidfilepath=$dir/mongocryptd.pid", "--unixSocketPrefix=$dir"];
 } else {
     $extra['mongocryptdBypassSpawn'] = true;
@@ -81,5 +85,13 @@ try {
 } catch (MongoDB\Driver\Exception\Exception $e) {
     check(true, 'a range query on the deterministic field is refused (' . get_class($e) . ')');
     echo 'REFUSED: ' . $e->getMessage() . "\n";
+}
+if ($mode === 'crypt_shared') {
+    $mapped = [];
+    foreach (file('/proc/self/maps') as $line) {
+        $parts = preg_split('/\s+/', trim($line));
+        if (isset($parts[5]) && strpos($parts[5], 'mongo_crypt_v1') !== false) $mapped[$parts[5]] = true;
+    }
+    foreach (array_keys($mapped) as $path) echo "CRYPT_SHARED_MAPPED: $path\n";
 }
 echo "all php driver checks passed\n";

@@ -1,5 +1,7 @@
 // The PHP driver's own automatic encryption (Debian's php-mongodb, which bundles libmongoc and
-// libmongocrypt), running php_auto_encryption.php: see driver_auto_encryption.h.
+// libmongocrypt), running php_auto_encryption.php: see driver_auto_encryption.h. Three runs: it
+// spawns our mongocryptd, uses one we started, and loads the built mongo_crypt_v1.so
+// (crypt_shared, its bundled libmongocrypt 1.5.2) with no mongocryptd on PATH.
 
 #include <gtest/gtest.h>
 
@@ -27,6 +29,10 @@ TEST_F(PhpDriver, SpawnsOurMongocryptdFromPathAndEncrypts) {
 
 TEST_F(PhpDriver, BypassSpawnUsesOurDaemonOverTcp) {
     runAutoEncryptionScenario(phpClient(), SpawnMode::kBypass);
+}
+
+TEST_F(PhpDriver, CryptSharedLibraryInProcessWithoutMongocryptd) {
+    runAutoEncryptionScenario(phpClient(), SpawnMode::kCryptShared);
 }
 
 }  // namespace
