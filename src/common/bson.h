@@ -202,6 +202,17 @@ class View {
     Iterator begin() const { return Iterator(*this); }
     Iterator end() const { return {}; }
 
+    // The first element (a command's name and value), or nullopt for {}.
+    std::optional<Element> first() const {
+        Iterator it = begin();
+        if (it == end()) return std::nullopt;
+        return *it;
+    }
+    // The first element's key (a command's name), "" for {}.
+    std::string_view firstKey() const {
+        Iterator it = begin();
+        return it == end() ? std::string_view() : (*it).key();
+    }
     std::optional<Element> find(std::string_view key) const;  // first element with this key
     size_t count() const;                                     // number of elements
     // A read-only bson_t over the same bytes, for libbson calls.

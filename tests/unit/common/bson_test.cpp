@@ -25,6 +25,24 @@ TEST(BsonTest, JsonRoundTripAndIteration) {
     EXPECT_FALSE(d.view().find("zzz").has_value());
 }
 
+TEST(BsonTest, FirstElementIsTheCommandName) {
+    Doc cmd = Doc::fromJson(R"({"find": "coll", "filter": {}, "$db": "test"})");
+    EXPECT_EQ(cmd.view().firstKey(), "find");
+    ASSERT_TRUE(cmd.view().first().has_value());
+    EXPECT_EQ(cmd.view().first()->utf8(), "coll");
+    Doc empty;
+    EXPECT_EQ(empty.view().firstKey(), "");
+    EXPECT_FALSE(empty.view().first().has_value());
+    Doc emptyKey = Doc::fromJson(R"({"": 1, "b": 2})");
+    EXPECT_EQ(emptyKey.view().firstKey(), "");
+    EXPECT_EQ(emptyKey.view().first()->asInt64(), 1);
+    // Bytes whose first element runs past the end: no first element, as iteration has none.
+    const uint8_t truncated[] = {12, 0, 0, 0, BSON_TYPE_INT32, 'a', 0, 1, 0, 0, 0, 0};
+    View bad(truncated, 9);
+    EXPECT_FALSE(bad.first().has_value());
+    EXPECT_EQ(bad.firstKey(), "");
+}
+
 TEST(BsonTest, BadJsonThrowsFailedToParse) {
     try {
         Doc::fromJson("{not json");
