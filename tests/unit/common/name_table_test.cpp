@@ -61,5 +61,23 @@ TEST(NameTableTest, IteratesInNameOrder) {
     EXPECT_EQ(kRows.rows().back().name, "ping");
 }
 
+// More than 16 rows: find() binary-searches instead of scanning.
+constexpr auto kLarge = makeNameTable<Row>({
+    {"t", 20}, {"s", 19}, {"r", 18}, {"q", 17}, {"p", 16}, {"o", 15}, {"n", 14},
+    {"m", 13}, {"l", 12}, {"k", 11}, {"j", 10}, {"i", 9},  {"h", 8},  {"g", 7},
+    {"f", 6},  {"e", 5},  {"d", 4},  {"c", 3},  {"b", 2},  {"a", 1},  {"aa", 21},
+});
+static_assert(kLarge.find("aa")->value == 21);
+
+TEST(NameTableTest, LargeTableFindsEveryRowAndNothingElse) {
+    for (const Row& r : kLarge) {
+        ASSERT_NE(kLarge.find(r.name), nullptr) << r.name;
+        EXPECT_EQ(kLarge.find(r.name)->value, r.value);
+    }
+    for (std::string_view miss : {"", "A", "ab", "b0", "u", "zz", "tt"}) {
+        EXPECT_EQ(kLarge.find(miss), nullptr) << miss;
+    }
+}
+
 }  // namespace
 }  // namespace cryptd
