@@ -124,13 +124,22 @@ void appendWriteMarking(Context& ctx, bson::Builder& out, std::string_view key,
     ++ctx.placeholders;
 }
 
-void requireQueryable(const FieldPath& path, const schema::ResolvedEncryption& enc) {
-    if (enc.algorithm == schema::Algorithm::Random) {
+void requireQuery(const FieldPath& path, const schema::ResolvedEncryption& enc,
+                  schema::QueryKind kind, std::string_view what) {
+    schema::QueryRefusal why = enc.refusal(kind);
+    if (!why.any()) return;
+    if (why.randomized) {
         fail(ErrorCode::BadValue,
              "Cannot query on fields encrypted with the randomized encryption algorithm (field " +
                  quoted(path) + ")");
     }
-    if (!enc.keyId.isUuid()) failPointerKeyId(path, "in a query");
+    if (why.pointerKeyId) failPointerKeyId(path, "in a query");
+    fail(ErrorCode::BadValue, "Invalid match expression operator on encrypted field " +
+                                  quoted(path) + ": " + std::string(what));
+}
+
+void requireQueryable(const FieldPath& path, const schema::ResolvedEncryption& enc) {
+    requireQuery(path, enc, schema::QueryKind::Equality, "equality");
 }
 
 void appendQueryMarking(Context& ctx, bson::Builder& out, std::string_view key,

@@ -239,9 +239,7 @@ void MatchWalker::writePathPredicates(Sink& sink, const bson::Element& e) {
         // {a: /x/} is a regex predicate, not an equality.
         if (info.kind == Kind::BelowEncrypted) failBelowEncrypted(path, info);
         if (info.kind == Kind::Encrypted) {
-            requireQueryable(path, *info.encryption);
-            fail(ErrorCode::BadValue, "Invalid match expression operator on encrypted field " +
-                                          quoted(path) + ": $regex");
+            requireQuery(path, *info.encryption, schema::QueryKind::Other, "$regex");
         }
         sink.emit([&](bson::Builder& b) {
             b.appendDocument(e.key(), [&](bson::Builder& f) { writeRegex(f, e, bson::View()); });
@@ -262,20 +260,15 @@ void MatchWalker::writeOperator(bson::Builder& f, const FieldPath& path,
 
     // The schema's verdict on this path, before the operator's own form is looked at.
     if (info.kind == Kind::BelowEncrypted) failBelowEncrypted(path, info);
-    if (info.kind == Kind::Encrypted && kind != PathOpKind::Exists && kind != PathOpKind::Not) {
+    if (info.kind == Kind::Encrypted && entry->needs) {
         if (mode_ == MatchMode::StoredOnServer) {
             fail(ErrorCode::BadValue,
                  "Comparison to encrypted fields not supported in a "
                  "validator or partialFilterExpression" +
                      onPath(path));
         }
-        requireQueryable(path, *info.encryption);
-        bool allowed = kind == PathOpKind::Eq || kind == PathOpKind::Ne || kind == PathOpKind::In ||
-                       kind == PathOpKind::Nin;
-        if (!allowed) {
-            fail(ErrorCode::BadValue, "Invalid match expression operator on encrypted field " +
-                                          quoted(path) + ": " + std::string(op.key()));
-        }
+        // Only Equality is served today (CSFLE), and its operators are the ones marked below.
+        requireQuery(path, *info.encryption, *entry->needs, op.key());
     }
     if (info.kind == Kind::PrefixOfEncrypted) {
         if (kind == PathOpKind::ElemMatch) {
@@ -311,10 +304,7 @@ void MatchWalker::writeOperator(bson::Builder& f, const FieldPath& path,
         case PathOpKind::Not: {
             if (op.type() == BSON_TYPE_REGEX) {
                 if (info.kind == Kind::Encrypted) {
-                    requireQueryable(path, *info.encryption);
-                    fail(ErrorCode::BadValue,
-                         "Invalid match expression operator on encrypted field " + quoted(path) +
-                             ": $regex");
+                    requireQuery(path, *info.encryption, schema::QueryKind::Other, "$regex");
                 }
                 f.appendDocument("$not",
                                  [&](bson::Builder& n) { writeRegex(n, op, bson::View()); });

@@ -119,7 +119,7 @@ void appendCheckedDistinctKey(Context& ctx, bson::Builder& out, const bson::Elem
                                       path.prefix(info.encryptedPrefixLength).dotted() + "'");
     }
     if (info.kind == Kind::Encrypted) {
-        if (!info.encryption->keyId.isUuid()) {
+        if (info.encryption->refusal(schema::QueryKind::Equality).pointerKeyId) {
             fail(ErrorCode::BadValue,
                  "The distinct key is not allowed to be marked for encryption with a non-UUID "
                  "keyId (field " +

@@ -135,18 +135,22 @@ Shape writeSorted(StageInput& in, ExpressionAnalyzer& a, bson::Builder& out,
 
 void requireGroupable(const Shape& key, std::string_view stage) {
     switch (key.kind) {
-        case Shape::Kind::Encrypted:
-            if (key.encryption->algorithm == schema::Algorithm::Random) {
+        case Shape::Kind::Encrypted: {
+            // Grouping compares keys for equality.
+            schema::QueryRefusal why = key.encryption->refusal(schema::QueryKind::Equality);
+            if (why.randomized) {
                 failStage(stage, "cannot group by " + describeShape(key) +
                                      ": it is encrypted with the randomized algorithm, so equal "
                                      "values have different ciphertexts");
             }
-            if (!key.encryption->keyId.isUuid()) {
+            if (why.pointerKeyId) {
                 failStage(stage, "cannot group by " + describeShape(key) +
                                      ": its keyId is a JSON pointer, so equal values may be "
                                      "encrypted with different keys");
             }
+            if (why.any()) requireQueryable(key.origin, *key.encryption);
             return;
+        }
         case Shape::Kind::Document:
             requireGroupableNode(key.node, stage, 0);
             return;
