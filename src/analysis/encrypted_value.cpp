@@ -16,6 +16,23 @@ std::string quoted(const FieldPath& path) {
 
 namespace {
 
+bool containsDocumentAt(const bson::Element& e, int depth) {
+    if (e.isDocument() || depth > 100) return true;
+    if (!e.isArray()) return false;
+    for (bson::Element child : e.document()) {
+        if (containsDocumentAt(child, depth + 1)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool containsDocument(const bson::Element& value) {
+    return containsDocumentAt(value, 0);
+}
+
+namespace {
+
 // Types no algorithm may encrypt (docs: encrypt.bsonType), and the ones deterministic encryption
 // cannot (docs, and libmongocrypt's own _permitted_for_encryption check).
 bool neverEncryptable(bson_type_t t) {

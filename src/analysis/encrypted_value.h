@@ -44,6 +44,11 @@ void requireQuery(const FieldPath& path, const schema::ResolvedEncryption& enc,
 // requireQuery for equality, the one query kind CSFLE serves: the field can be compared at all.
 void requireQueryable(const FieldPath& path, const schema::ResolvedEncryption& enc);
 
+// True when `value` is or holds (in arrays, at any depth) a document: compared with or written
+// to a field that contains encrypted fields, it would carry them unencrypted. Arrays nested past
+// any sane depth count as holding one, so the caller rejects them.
+bool containsDocument(const bson::Element& value);
+
 // "'a.b'" for messages.
 std::string quoted(const FieldPath& path);
 

@@ -79,16 +79,6 @@ size_t countPredicates(bson::View filter) {
     return n;
 }
 
-// Arrays nested past any sane depth count as containing one: the caller then rejects.
-bool containsDocument(const bson::Element& e, int depth = 0) {
-    if (e.isDocument() || depth > 100) return true;
-    if (!e.isArray()) return false;
-    for (bson::Element child : e.document()) {
-        if (containsDocument(child, depth + 1)) return true;
-    }
-    return false;
-}
-
 std::string onPath(const FieldPath& path) {
     return " (field " + quoted(path) + ")";
 }
@@ -413,9 +403,7 @@ void MatchWalker::writeElemMatch(bson::Builder& f, const bson::Element& op) {
     bson::View inner = op.document();
     enterNested();
     ++elemMatchDepth_;
-    auto first = inner.begin();
-    bool valueForm =
-        first != inner.end() && isOperatorObject(inner) && !findTopOperator((*first).key());
+    bool valueForm = isOperatorObject(inner) && !findTopOperator(firstKey(inner));
     f.appendDocument("$elemMatch", [&](bson::Builder& m) {
         if (valueForm) {
             checkOperatorObject(inner);

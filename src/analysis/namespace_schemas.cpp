@@ -22,7 +22,7 @@ std::string aggregatedCollection(bson::View command, std::string_view name) {
         if (!inner || !inner->isDocument() || inner->document().empty()) return {};
         target = inner->document();
     }
-    bson::Element first = *target.begin();
+    bson::Element first = *target.first();
     if (first.key() != "aggregate") {
         fail(ErrorCode::CommandNotSupported,
              "'" + std::string(kField) +
