@@ -74,6 +74,12 @@ void checkType(const FieldPath& path, const schema::ResolvedEncryption& enc,
     }
 }
 
+// A predicate the field's encryption does not serve.
+[[noreturn]] void failInvalidOperator(const FieldPath& path, std::string_view what) {
+    fail(ErrorCode::BadValue, "Invalid match expression operator on encrypted field " +
+                                  quoted(path) + ": " + std::string(what));
+}
+
 [[noreturn]] void failPointerKeyId(const FieldPath& path, std::string_view why) {
     fail(ErrorCode::BadValue, "A non-static (JSONPointer) keyId is not supported " +
                                   std::string(why) + " (field " + quoted(path) + ")");
@@ -151,8 +157,7 @@ void requireQuery(const FieldPath& path, const schema::ResolvedEncryption& enc,
                  quoted(path) + ")");
     }
     if (why.pointerKeyId) failPointerKeyId(path, "in a query");
-    fail(ErrorCode::BadValue, "Invalid match expression operator on encrypted field " +
-                                  quoted(path) + ": " + std::string(what));
+    failInvalidOperator(path, what);
 }
 
 void requireQueryable(const FieldPath& path, const schema::ResolvedEncryption& enc) {
@@ -171,8 +176,7 @@ void appendQueryMarking(Context& ctx, bson::Builder& out, std::string_view key,
                        quoted(path));
     }
     if (value.type() == BSON_TYPE_REGEX) {
-        fail(ErrorCode::BadValue, "Invalid match expression operator on encrypted field " +
-                                      quoted(path) + ": comparison to a regular expression");
+        failInvalidOperator(path, "comparison to a regular expression");
     }
     checkType(path, enc, value);
     const bson_value_t v = value.value();

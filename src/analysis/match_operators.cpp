@@ -1,5 +1,8 @@
 #include "analysis/match_operators.h"
 
+#include <string>
+
+#include "common/error.h"
 #include "common/name_table.h"
 
 namespace cryptd::analysis {
@@ -60,6 +63,11 @@ constexpr auto kTopOperators = makeNameTable<TopOperator>({
 const PathOperator* findPathOperator(std::string_view name) {
     return kPathOperators.find(name);
 }
+void failUnsupportedMatchOperator(std::string_view name, std::string_view where) {
+    fail(ErrorCode::BadValue, "Unsupported match expression operator for encryption: " +
+                                  std::string(name) + std::string(where));
+}
+
 const TopOperator* findTopOperator(std::string_view name) {
     return kTopOperators.find(name);
 }

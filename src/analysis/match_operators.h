@@ -47,4 +47,8 @@ struct TopOperator {
 };
 const TopOperator* findTopOperator(std::string_view name);
 
+// The refusal of an Unsupported (or, outside validators, JsonSchema) operator on a collection
+// with encrypted fields; `where` is appended (" (in arrayFilters)").
+[[noreturn]] void failUnsupportedMatchOperator(std::string_view name, std::string_view where = {});
+
 }  // namespace cryptd::analysis

@@ -89,6 +89,21 @@ std::string onPath(const FieldPath& path) {
                                   path.prefix(info.encryptedPrefixLength).dotted() + "'");
 }
 
+[[noreturn]] void failStoredComparison(const FieldPath& path) {
+    fail(ErrorCode::BadValue,
+         "Comparison to encrypted fields not supported in a validator or partialFilterExpression" +
+             onPath(path));
+}
+
+// An object compared where the schema has encrypted fields below: it would be matched against
+// their ciphertexts with plaintext inside.
+[[noreturn]] void failObjectComparison(const FieldPath& path, std::string_view prefix) {
+    fail(ErrorCode::BadValue,
+         std::string(prefix) +
+             "Cannot compare to an object on a field that contains encrypted fields" +
+             onPath(path));
+}
+
 }  // namespace
 
 // Writes predicates either straight into a document (one predicate) or as the entries of a
@@ -189,8 +204,7 @@ void MatchWalker::writeTopLevel(Sink& sink, const bson::Element& e) {
             break;
         case TopOpKind::Unsupported:
             if (ctx_.schema.requiresEncryption()) {
-                fail(ErrorCode::BadValue, "Unsupported match expression operator for encryption: " +
-                                              std::string(e.key()));
+                failUnsupportedMatchOperator(e.key());
             }
             break;
         case TopOpKind::JsonSchema:
@@ -199,8 +213,7 @@ void MatchWalker::writeTopLevel(Sink& sink, const bson::Element& e) {
                 // A validator's schema must itself follow the encryption-schema rules.
                 schema::EncryptionSchema::parse(e.document(), true);
             } else if (ctx_.schema.requiresEncryption()) {
-                fail(ErrorCode::BadValue,
-                     "Unsupported match expression operator for encryption: $jsonSchema");
+                failUnsupportedMatchOperator("$jsonSchema");
             }
             break;
         case TopOpKind::Inert:
@@ -252,10 +265,7 @@ void MatchWalker::writeOperator(bson::Builder& f, const FieldPath& path,
     if (info.kind == Kind::BelowEncrypted) failBelowEncrypted(path, info);
     if (info.kind == Kind::Encrypted && entry->needs) {
         if (mode_ == MatchMode::StoredOnServer) {
-            fail(ErrorCode::BadValue,
-                 "Comparison to encrypted fields not supported in a "
-                 "validator or partialFilterExpression" +
-                     onPath(path));
+            failStoredComparison(path);
         }
         // Only Equality is served today (CSFLE), and its operators are the ones marked below.
         requireQuery(path, *info.encryption, *entry->needs, op.key());
@@ -268,12 +278,9 @@ void MatchWalker::writeOperator(bson::Builder& f, const FieldPath& path,
                      onPath(path));
         }
         if (kind != PathOpKind::Not && containsDocument(op)) {
-            fail(ErrorCode::BadValue,
-                 std::string(mode_ == MatchMode::StoredOnServer
-                                 ? "Comparison to encrypted fields not supported: "
-                                 : "") +
-                     "Cannot compare to an object on a field that contains encrypted fields" +
-                     onPath(path));
+            failObjectComparison(path, mode_ == MatchMode::StoredOnServer
+                                           ? "Comparison to encrypted fields not supported: "
+                                           : "");
         }
     }
 
@@ -344,19 +351,14 @@ void MatchWalker::writeEquality(bson::Builder& f, std::string_view name, const F
                                 const schema::PathInfo& info, const bson::Element& operand) {
     if (info.kind == Kind::Encrypted) {
         if (mode_ == MatchMode::StoredOnServer) {
-            fail(ErrorCode::BadValue,
-                 "Comparison to encrypted fields not supported in a "
-                 "validator or partialFilterExpression" +
-                     onPath(path));
+            failStoredComparison(path);
         }
         appendQueryMarking(ctx_, f, name, path, *info.encryption, operand, QueryOperand::Equality);
         return;
     }
     if (info.kind == Kind::BelowEncrypted) failBelowEncrypted(path, info);
     if (info.kind == Kind::PrefixOfEncrypted && containsDocument(operand)) {
-        fail(
-            ErrorCode::BadValue,
-            "Cannot compare to an object on a field that contains encrypted fields" + onPath(path));
+        failObjectComparison(path, "");
     }
     f.append(name, operand);
 }
