@@ -12,11 +12,18 @@ namespace {
 using schema::QueryKind;
 constexpr std::nullopt_t kReadsNoValue = std::nullopt;
 
-constexpr auto kPathOperators = makeNameTable<PathOperator>({
+// Path operators in two tables, looked up in this order: the ones whose operands are marked
+// (nearly every predicate a driver sends) are found by scanning four rows; the rest are
+// binary-searched. One table of 29 rows made every lookup a binary search (callgrind, the find
+// benchmark: about 170 instructions more per operator).
+constexpr auto kMarkedOperators = makeNameTable<PathOperator>({
     {"$eq", PathOpKind::Eq, QueryKind::Equality},
     {"$ne", PathOpKind::Ne, QueryKind::Equality},
     {"$in", PathOpKind::In, QueryKind::Equality},
     {"$nin", PathOpKind::Nin, QueryKind::Equality},
+});
+
+constexpr auto kPathOperators = makeNameTable<PathOperator>({
     {"$not", PathOpKind::Not, kReadsNoValue},
     {"$exists", PathOpKind::Exists, kReadsNoValue},
     {"$elemMatch", PathOpKind::ElemMatch, QueryKind::Other},
@@ -44,6 +51,15 @@ constexpr auto kPathOperators = makeNameTable<PathOperator>({
     {"$geoIntersects", PathOpKind::Comparison, QueryKind::Other},
 });
 
+static_assert(
+    [] {
+        for (const PathOperator& op : kMarkedOperators) {
+            if (kPathOperators.contains(op.name)) return false;
+        }
+        return true;
+    }(),
+    "a path operator is in both tables");
+
 constexpr auto kTopOperators = makeNameTable<TopOperator>({
     {"$and", TopOpKind::Logical},
     {"$or", TopOpKind::Logical},
@@ -61,6 +77,7 @@ constexpr auto kTopOperators = makeNameTable<TopOperator>({
 }  // namespace
 
 const PathOperator* findPathOperator(std::string_view name) {
+    if (const PathOperator* op = kMarkedOperators.find(name)) return op;
     return kPathOperators.find(name);
 }
 void failUnsupportedMatchOperator(std::string_view name, std::string_view where) {
