@@ -136,11 +136,18 @@ void rejectOnEncrypted(Context& ctx, bson::Builder& out, const bson::Element& op
     out.append(op);
 }
 
-constexpr auto kUpdateOperators = makeNameTable<UpdateOperator>({
+// Two tables, looked up in this order: the operators that place values ($set, the one nearly
+// every update uses, is found among four rows: callgrind, engine_bench Analyze/update, about 190
+// instructions less than in one scanned table of 15, where it sorts 13th) and those that combine
+// values with the stored ones, refused on encrypted fields.
+constexpr auto kPlacingOperators = makeNameTable<UpdateOperator>({
     {"$set", setFields, {}},
     {"$setOnInsert", setFields, {}},
     {"$unset", unsetFields, {}},
     {"$rename", renameFields, {}},
+});
+
+constexpr auto kCombiningOperators = makeNameTable<UpdateOperator>({
     {"$inc", rejectOnEncrypted, "$inc and $mul not allowed on encrypted values"},
     {"$mul", rejectOnEncrypted, "$inc and $mul not allowed on encrypted values"},
     {"$min", rejectOnEncrypted, "$max and $min not allowed on encrypted values"},
@@ -154,10 +161,20 @@ constexpr auto kUpdateOperators = makeNameTable<UpdateOperator>({
     {"$bit", rejectOnEncrypted, "$bit not allowed on encrypted values"},
 });
 
+static_assert(
+    [] {
+        for (const UpdateOperator& op : kPlacingOperators) {
+            if (kCombiningOperators.contains(op.name)) return false;
+        }
+        return true;
+    }(),
+    "an update operator is in both tables");
+
 }  // namespace
 
 const UpdateOperator* findUpdateOperator(std::string_view name) {
-    return kUpdateOperators.find(name);
+    if (const UpdateOperator* op = kPlacingOperators.find(name)) return op;
+    return kCombiningOperators.find(name);
 }
 
 }  // namespace cryptd::analysis
