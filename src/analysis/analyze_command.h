@@ -5,23 +5,16 @@
 
 #include <string_view>
 
+#include "analysis/schema_source.h"
 #include "common/bson.h"
 #include "schema/encryption_schema.h"
 
 namespace cryptd::analysis {
 
-// The schema arguments libmongocrypt appends to every analyzed command.
-struct SchemaArguments {
-    bson::View jsonSchema;
-    bool isRemoteSchema = false;
-};
-
-// Reads jsonSchema + isRemoteSchema from `command` (named `name`); rejects
-// encryptionInformation (Queryable Encryption, not supported yet) and csfleEncryptionSchemas.
-SchemaArguments readSchemaArguments(bson::View command, std::string_view name);
-
 // {hasEncryptionPlaceholders, schemaRequiresEncryption, result}. Throws Error on rejection,
 // CommandNotFound for a command that is not analyzed. `schema` may be null (nothing encrypted).
+// The command's own jsonSchema/isRemoteSchema are not needed (the caller parsed a schema);
+// encryptionInformation and csfleEncryptionSchemas are refused (readSchemaSource).
 bson::Doc analyzeCommand(bson::View command, const schema::EncryptionSchema* schema);
 
 class NamespaceSchemas;
@@ -31,7 +24,7 @@ bson::Doc analyzeCommand(bson::View command, const schema::EncryptionSchema* sch
                          const NamespaceSchemas* namespaces);
 
 struct CommandSpec;
-// analyzeCommand after its checks, for a caller that made them in its own pass over the command
+// analyzeCommand after its checks, for a caller that read the command's schema source itself
 // (Analyzer::analyze): `spec` is the command's registry entry, the command carries no
 // encryptionInformation (nor csfleEncryptionSchemas unless `namespaces` was read from it), and
 // `db` is its first `$db` when that is a string (else empty).

@@ -7,50 +7,13 @@
 #include "analysis/analyze_command.h"
 #include "analysis/command_registry.h"
 #include "analysis/namespace_schemas.h"
+#include "analysis/schema_source.h"
 #include "common/bson_validate.h"
 #include "common/error.h"
 #include "schema/property_pattern.h"
 #include "schema/schema_cache.h"
 
 namespace cryptd::analysis {
-
-namespace {
-
-// What one pass over the command tells the front door. Nothing here throws: when anything is off
-// (no or a second jsonSchema, a wrong type, encryptionInformation) readSchemaArguments reads the
-// command again and reports the first problem, so the errors are those of that one function.
-struct CommandScan {
-    bool namespaceSchemas = false;  // csfleEncryptionSchemas: NamespaceSchemas::read decides
-    bool suspect = false;
-    bool haveSchema = false, haveRemote = false, haveDb = false;
-    SchemaArguments args;
-    std::string_view db;  // the first $db, when it is a string
-
-    explicit CommandScan(bson::View command) {
-        for (bson::Element e : command) {
-            std::string_view key = e.key();
-            if (key == "jsonSchema") {
-                suspect = suspect || haveSchema || !e.isDocument();
-                if (!haveSchema && e.isDocument()) args.jsonSchema = e.document();
-                haveSchema = true;
-            } else if (key == "isRemoteSchema") {
-                suspect = suspect || haveRemote || !e.isBool();
-                if (!haveRemote && e.isBool()) args.isRemoteSchema = e.boolean();
-                haveRemote = true;
-            } else if (key == "$db") {
-                if (!haveDb && e.isString()) db = e.utf8();
-                haveDb = true;
-            } else if (key == "csfleEncryptionSchemas") {
-                namespaceSchemas = true;
-            } else if (key == "encryptionInformation") {
-                suspect = true;
-            }
-        }
-        suspect = suspect || !haveSchema || !haveRemote;
-    }
-};
-
-}  // namespace
 
 struct Analyzer::Impl {
     // Drivers send the same schema with every command: parse it once. Thread-safe itself.
@@ -101,27 +64,23 @@ bool Analyzer::handles(std::string_view commandName) const {
 }
 
 bson::Doc Analyzer::analyze(bson::View command) const {
-    auto first = command.begin();
-    std::string_view name = first != command.end() ? (*first).key() : std::string_view();
+    // The command is looked up once; its spec and schema source go down to the walkers from here.
+    std::string_view name = command.firstKey();
     const CommandSpec* spec = CommandRegistry::instance().find(name);
-    if (!spec) fail(ErrorCode::CommandNotFound, "no such command: '" + std::string(name) + "'");
-    CommandScan scan(command);
+    if (!spec) failNoSuchCommand(name);
+    SchemaSource source = readSchemaSource(command, name);
     // patternProperties matching for this command is bounded by its size (SECURITY.md, Cost).
     schema::MatchBudget matchBudget(command.size());
     // An aggregate over several collections carries csfleEncryptionSchemas instead of jsonSchema.
-    if (scan.namespaceSchemas) {
+    if (source.namespaces) {
         auto parse = [this](bson::View s, bool remote) { return impl_->cache.get(s, remote); };
-        if (auto multi = NamespaceSchemas::read(command, name, parse)) {
-            return analyzeCommand(command, multi->primary(), &*multi);
-        }
+        NamespaceSchemas multi = NamespaceSchemas::read(command, name, source, parse);
+        return analyzeCheckedCommand(command, *spec, multi.primary(), source.db, &multi);
     }
-    // The one-pass reading is used only when it is certain; otherwise the full check (throws).
-    SchemaArguments args = scan.suspect ? readSchemaArguments(command, name) : scan.args;
     std::shared_ptr<const schema::EncryptionSchema> hold;
     const schema::EncryptionSchema* parsed =
-        impl_->schemaFor(args.jsonSchema, args.isRemoteSchema, hold);
-    if (scan.suspect) return analyzeCommand(command, parsed);
-    return analyzeCheckedCommand(command, *spec, parsed, scan.db, nullptr);
+        impl_->schemaFor(source.single.jsonSchema, source.single.isRemoteSchema, hold);
+    return analyzeCheckedCommand(command, *spec, parsed, source.db, nullptr);
 }
 
 }  // namespace cryptd::analysis

@@ -6,6 +6,7 @@
 
 #include "analysis/match_walker.h"
 #include "analysis/query_options.h"
+#include "analysis/update_walker.h"
 #include "common/error.h"
 
 namespace cryptd::analysis {
@@ -151,6 +152,12 @@ void letField(CommandContext& cc, const bson::Element& f, bson::View, bson::Buil
 
 void arrayFiltersField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out) {
     appendCheckedArrayFilters(cc.ctx, out, f);
+}
+
+void updateSpecField(CommandContext& cc, const bson::Element& f, bson::View parent,
+                     bson::Builder& out) {
+    auto upsert = parent.find("upsert");
+    appendAnalyzedUpdate(cc.ctx, out, f.key(), f, upsert && upsert->truthy());
 }
 
 }  // namespace cryptd::analysis

@@ -49,6 +49,9 @@ void sortField(CommandContext& cc, const bson::Element& f, bson::View, bson::Bui
 void projectionField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
 void letField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
 void arrayFiltersField(CommandContext& cc, const bson::Element& f, bson::View, bson::Builder& out);
+// An update specification (update's `u`, findAndModify's `update`); `parent` holds its `upsert`.
+void updateSpecField(CommandContext& cc, const bson::Element& f, bson::View parent,
+                     bson::Builder& out);
 
 // "BSON field 'find.filter' is the wrong type 'string', expected type 'object'".
 [[noreturn]] void failWrongType(std::string_view owner, const bson::Element& f,

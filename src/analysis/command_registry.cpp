@@ -1,8 +1,10 @@
 #include "analysis/command_registry.h"
 
-#include <array>
+#include <string>
 
 #include "analysis/commands/commands.h"
+#include "common/error.h"
+#include "common/name_table.h"
 
 namespace cryptd::analysis {
 
@@ -10,21 +12,21 @@ namespace {
 
 // Command names are case-sensitive; findandmodify is MongoDB's lower-case alias. bulkWrite is not
 // analyzed yet.
-constexpr std::array kCommands = {
-    CommandSpec{"find", commands::find, true},
-    CommandSpec{"aggregate", commands::aggregate, true},
-    CommandSpec{"count", commands::count, true},
-    CommandSpec{"distinct", commands::distinct, true},
-    CommandSpec{"insert", commands::insert, false},
-    CommandSpec{"update", commands::update, true},
-    CommandSpec{"delete", commands::remove, true},
-    CommandSpec{"findAndModify", commands::findAndModify, true},
-    CommandSpec{"findandmodify", commands::findAndModify, true},
-    CommandSpec{"explain", commands::explain, false},
-    CommandSpec{"create", commands::create, false},
-    CommandSpec{"collMod", commands::collMod, false},
-    CommandSpec{"createIndexes", commands::createIndexes, false},
-};
+constexpr auto kCommands = makeNameTable<CommandSpec>({
+    {"find", commands::find, true},
+    {"aggregate", commands::aggregate, true},
+    {"count", commands::count, true},
+    {"distinct", commands::distinct, true},
+    {"insert", commands::insert, false},
+    {"update", commands::update, true},
+    {"delete", commands::remove, true},
+    {"findAndModify", commands::findAndModify, true},
+    {"findandmodify", commands::findAndModify, true},
+    {"explain", commands::explain, false},
+    {"create", commands::create, false},
+    {"collMod", commands::collMod, false},
+    {"createIndexes", commands::createIndexes, false},
+});
 
 }  // namespace
 
@@ -34,10 +36,11 @@ const CommandRegistry& CommandRegistry::instance() {
 }
 
 const CommandSpec* CommandRegistry::find(std::string_view name) const {
-    for (const auto& spec : kCommands) {
-        if (spec.name == name) return &spec;
-    }
-    return nullptr;
+    return kCommands.find(name);
+}
+
+void failNoSuchCommand(std::string_view name) {
+    fail(ErrorCode::CommandNotFound, "no such command: '" + std::string(name) + "'");
 }
 
 }  // namespace cryptd::analysis

@@ -32,4 +32,7 @@ class CommandRegistry {
     const CommandSpec* find(std::string_view name) const;
 };
 
+// CommandNotFound for a command that is not in the table.
+[[noreturn]] void failNoSuchCommand(std::string_view name);
+
 }  // namespace cryptd::analysis

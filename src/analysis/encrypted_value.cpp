@@ -16,6 +16,23 @@ std::string quoted(const FieldPath& path) {
 
 namespace {
 
+bool containsDocumentAt(const bson::Element& e, int depth) {
+    if (e.isDocument() || depth > 100) return true;
+    if (!e.isArray()) return false;
+    for (bson::Element child : e.document()) {
+        if (containsDocumentAt(child, depth + 1)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool containsDocument(const bson::Element& value) {
+    return containsDocumentAt(value, 0);
+}
+
+namespace {
+
 // Types no algorithm may encrypt (docs: encrypt.bsonType), and the ones deterministic encryption
 // cannot (docs, and libmongocrypt's own _permitted_for_encryption check).
 bool neverEncryptable(bson_type_t t) {
@@ -55,6 +72,12 @@ void checkType(const FieldPath& path, const schema::ResolvedEncryption& enc,
         fail(ErrorCode::BadValue, prefix() + ", because the schema of field " + quoted(path) +
                                       " requires that type is one of: " + allowedTypes(enc));
     }
+}
+
+// A predicate the field's encryption does not serve.
+[[noreturn]] void failInvalidOperator(const FieldPath& path, std::string_view what) {
+    fail(ErrorCode::BadValue, "Invalid match expression operator on encrypted field " +
+                                  quoted(path) + ": " + std::string(what));
 }
 
 [[noreturn]] void failPointerKeyId(const FieldPath& path, std::string_view why) {
@@ -124,13 +147,21 @@ void appendWriteMarking(Context& ctx, bson::Builder& out, std::string_view key,
     ++ctx.placeholders;
 }
 
-void requireQueryable(const FieldPath& path, const schema::ResolvedEncryption& enc) {
-    if (enc.algorithm == schema::Algorithm::Random) {
+void requireQuery(const FieldPath& path, const schema::ResolvedEncryption& enc,
+                  schema::QueryKind kind, std::string_view what) {
+    schema::QueryRefusal why = enc.refusal(kind);
+    if (!why.any()) return;
+    if (why.randomized) {
         fail(ErrorCode::BadValue,
              "Cannot query on fields encrypted with the randomized encryption algorithm (field " +
                  quoted(path) + ")");
     }
-    if (!enc.keyId.isUuid()) failPointerKeyId(path, "in a query");
+    if (why.pointerKeyId) failPointerKeyId(path, "in a query");
+    failInvalidOperator(path, what);
+}
+
+void requireQueryable(const FieldPath& path, const schema::ResolvedEncryption& enc) {
+    requireQuery(path, enc, schema::QueryKind::Equality, "equality");
 }
 
 void appendQueryMarking(Context& ctx, bson::Builder& out, std::string_view key,
@@ -145,8 +176,7 @@ void appendQueryMarking(Context& ctx, bson::Builder& out, std::string_view key,
                        quoted(path));
     }
     if (value.type() == BSON_TYPE_REGEX) {
-        fail(ErrorCode::BadValue, "Invalid match expression operator on encrypted field " +
-                                      quoted(path) + ": comparison to a regular expression");
+        failInvalidOperator(path, "comparison to a regular expression");
     }
     checkType(path, enc, value);
     const bson_value_t v = value.value();

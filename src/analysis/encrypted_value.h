@@ -36,8 +36,18 @@ void appendQueryMarking(Context& ctx, bson::Builder& out, std::string_view key,
                         const FieldPath& path, const schema::ResolvedEncryption& enc,
                         const bson::Element& value, QueryOperand kind);
 
-// Throws unless the field can be queried at all (deterministic, static keyId).
+// Throws unless the field's encryption serves a predicate of `kind` (ResolvedEncryption::refusal):
+// a randomized field or a JSON-pointer keyId gets its own message, naming why; otherwise the
+// predicate `what` (an operator, e.g. "$gt") is named as not allowed on the field.
+void requireQuery(const FieldPath& path, const schema::ResolvedEncryption& enc,
+                  schema::QueryKind kind, std::string_view what);
+// requireQuery for equality, the one query kind CSFLE serves: the field can be compared at all.
 void requireQueryable(const FieldPath& path, const schema::ResolvedEncryption& enc);
+
+// True when `value` is or holds (in arrays, at any depth) a document: compared with or written
+// to a field that contains encrypted fields, it would carry them unencrypted. Arrays nested past
+// any sane depth count as holding one, so the caller rejects them.
+bool containsDocument(const bson::Element& value);
 
 // "'a.b'" for messages.
 std::string quoted(const FieldPath& path);

@@ -1,7 +1,10 @@
 #pragma once
 // The one table of match-expression operators. An operator that is not here is rejected.
 
+#include <optional>
 #include <string_view>
+
+#include "schema/encryption_schema.h"
 
 namespace cryptd::analysis {
 
@@ -17,12 +20,15 @@ enum class PathOpKind {
     Regex,       // $regex (+ $options): rejected on encrypted fields
     Near,        // $near, $nearSphere (+ $minDistance, $maxDistance): rejected on encrypted
     Attached,    // $options, $minDistance, $maxDistance: belong to the operator before them
-    Comparison,  // every other value-reading operator: rejected on encrypted fields
+    Comparison,  // every other value-reading operator: passed through where nothing is encrypted
 };
 
 struct PathOperator {
     std::string_view name;
     PathOpKind kind;
+    // What the operator asks of an encrypted field (ResolvedEncryption::supports); nullopt when it
+    // reads no value itself ($exists, $not: its operators are checked one by one, attached ones).
+    std::optional<schema::QueryKind> needs;
 };
 const PathOperator* findPathOperator(std::string_view name);
 
@@ -40,5 +46,9 @@ struct TopOperator {
     TopOpKind kind;
 };
 const TopOperator* findTopOperator(std::string_view name);
+
+// The refusal of an Unsupported (or, outside validators, JsonSchema) operator on a collection
+// with encrypted fields; `where` is appended (" (in arrayFilters)").
+[[noreturn]] void failUnsupportedMatchOperator(std::string_view name, std::string_view where = {});
 
 }  // namespace cryptd::analysis

@@ -79,16 +79,6 @@ size_t countPredicates(bson::View filter) {
     return n;
 }
 
-// Arrays nested past any sane depth count as containing one: the caller then rejects.
-bool containsDocument(const bson::Element& e, int depth = 0) {
-    if (e.isDocument() || depth > 100) return true;
-    if (!e.isArray()) return false;
-    for (bson::Element child : e.document()) {
-        if (containsDocument(child, depth + 1)) return true;
-    }
-    return false;
-}
-
 std::string onPath(const FieldPath& path) {
     return " (field " + quoted(path) + ")";
 }
@@ -97,6 +87,21 @@ std::string onPath(const FieldPath& path) {
     fail(ErrorCode::BadValue, "Cannot query on a path below an encrypted field: " + quoted(path) +
                                   " is inside encrypted field '" +
                                   path.prefix(info.encryptedPrefixLength).dotted() + "'");
+}
+
+[[noreturn]] void failStoredComparison(const FieldPath& path) {
+    fail(ErrorCode::BadValue,
+         "Comparison to encrypted fields not supported in a validator or partialFilterExpression" +
+             onPath(path));
+}
+
+// An object compared where the schema has encrypted fields below: it would be matched against
+// their ciphertexts with plaintext inside.
+[[noreturn]] void failObjectComparison(const FieldPath& path, std::string_view prefix) {
+    fail(ErrorCode::BadValue,
+         std::string(prefix) +
+             "Cannot compare to an object on a field that contains encrypted fields" +
+             onPath(path));
 }
 
 }  // namespace
@@ -199,8 +204,7 @@ void MatchWalker::writeTopLevel(Sink& sink, const bson::Element& e) {
             break;
         case TopOpKind::Unsupported:
             if (ctx_.schema.requiresEncryption()) {
-                fail(ErrorCode::BadValue, "Unsupported match expression operator for encryption: " +
-                                              std::string(e.key()));
+                failUnsupportedMatchOperator(e.key());
             }
             break;
         case TopOpKind::JsonSchema:
@@ -209,8 +213,7 @@ void MatchWalker::writeTopLevel(Sink& sink, const bson::Element& e) {
                 // A validator's schema must itself follow the encryption-schema rules.
                 schema::EncryptionSchema::parse(e.document(), true);
             } else if (ctx_.schema.requiresEncryption()) {
-                fail(ErrorCode::BadValue,
-                     "Unsupported match expression operator for encryption: $jsonSchema");
+                failUnsupportedMatchOperator("$jsonSchema");
             }
             break;
         case TopOpKind::Inert:
@@ -239,9 +242,7 @@ void MatchWalker::writePathPredicates(Sink& sink, const bson::Element& e) {
         // {a: /x/} is a regex predicate, not an equality.
         if (info.kind == Kind::BelowEncrypted) failBelowEncrypted(path, info);
         if (info.kind == Kind::Encrypted) {
-            requireQueryable(path, *info.encryption);
-            fail(ErrorCode::BadValue, "Invalid match expression operator on encrypted field " +
-                                          quoted(path) + ": $regex");
+            requireQuery(path, *info.encryption, schema::QueryKind::Other, "$regex");
         }
         sink.emit([&](bson::Builder& b) {
             b.appendDocument(e.key(), [&](bson::Builder& f) { writeRegex(f, e, bson::View()); });
@@ -262,20 +263,12 @@ void MatchWalker::writeOperator(bson::Builder& f, const FieldPath& path,
 
     // The schema's verdict on this path, before the operator's own form is looked at.
     if (info.kind == Kind::BelowEncrypted) failBelowEncrypted(path, info);
-    if (info.kind == Kind::Encrypted && kind != PathOpKind::Exists && kind != PathOpKind::Not) {
+    if (info.kind == Kind::Encrypted && entry->needs) {
         if (mode_ == MatchMode::StoredOnServer) {
-            fail(ErrorCode::BadValue,
-                 "Comparison to encrypted fields not supported in a "
-                 "validator or partialFilterExpression" +
-                     onPath(path));
+            failStoredComparison(path);
         }
-        requireQueryable(path, *info.encryption);
-        bool allowed = kind == PathOpKind::Eq || kind == PathOpKind::Ne || kind == PathOpKind::In ||
-                       kind == PathOpKind::Nin;
-        if (!allowed) {
-            fail(ErrorCode::BadValue, "Invalid match expression operator on encrypted field " +
-                                          quoted(path) + ": " + std::string(op.key()));
-        }
+        // Only Equality is served today (CSFLE), and its operators are the ones marked below.
+        requireQuery(path, *info.encryption, *entry->needs, op.key());
     }
     if (info.kind == Kind::PrefixOfEncrypted) {
         if (kind == PathOpKind::ElemMatch) {
@@ -285,12 +278,9 @@ void MatchWalker::writeOperator(bson::Builder& f, const FieldPath& path,
                      onPath(path));
         }
         if (kind != PathOpKind::Not && containsDocument(op)) {
-            fail(ErrorCode::BadValue,
-                 std::string(mode_ == MatchMode::StoredOnServer
-                                 ? "Comparison to encrypted fields not supported: "
-                                 : "") +
-                     "Cannot compare to an object on a field that contains encrypted fields" +
-                     onPath(path));
+            failObjectComparison(path, mode_ == MatchMode::StoredOnServer
+                                           ? "Comparison to encrypted fields not supported: "
+                                           : "");
         }
     }
 
@@ -311,10 +301,7 @@ void MatchWalker::writeOperator(bson::Builder& f, const FieldPath& path,
         case PathOpKind::Not: {
             if (op.type() == BSON_TYPE_REGEX) {
                 if (info.kind == Kind::Encrypted) {
-                    requireQueryable(path, *info.encryption);
-                    fail(ErrorCode::BadValue,
-                         "Invalid match expression operator on encrypted field " + quoted(path) +
-                             ": $regex");
+                    requireQuery(path, *info.encryption, schema::QueryKind::Other, "$regex");
                 }
                 f.appendDocument("$not",
                                  [&](bson::Builder& n) { writeRegex(n, op, bson::View()); });
@@ -364,19 +351,14 @@ void MatchWalker::writeEquality(bson::Builder& f, std::string_view name, const F
                                 const schema::PathInfo& info, const bson::Element& operand) {
     if (info.kind == Kind::Encrypted) {
         if (mode_ == MatchMode::StoredOnServer) {
-            fail(ErrorCode::BadValue,
-                 "Comparison to encrypted fields not supported in a "
-                 "validator or partialFilterExpression" +
-                     onPath(path));
+            failStoredComparison(path);
         }
         appendQueryMarking(ctx_, f, name, path, *info.encryption, operand, QueryOperand::Equality);
         return;
     }
     if (info.kind == Kind::BelowEncrypted) failBelowEncrypted(path, info);
     if (info.kind == Kind::PrefixOfEncrypted && containsDocument(operand)) {
-        fail(
-            ErrorCode::BadValue,
-            "Cannot compare to an object on a field that contains encrypted fields" + onPath(path));
+        failObjectComparison(path, "");
     }
     f.append(name, operand);
 }
@@ -423,9 +405,7 @@ void MatchWalker::writeElemMatch(bson::Builder& f, const bson::Element& op) {
     bson::View inner = op.document();
     enterNested();
     ++elemMatchDepth_;
-    auto first = inner.begin();
-    bool valueForm =
-        first != inner.end() && isOperatorObject(inner) && !findTopOperator((*first).key());
+    bool valueForm = isOperatorObject(inner) && !findTopOperator(firstKey(inner));
     f.appendDocument("$elemMatch", [&](bson::Builder& m) {
         if (valueForm) {
             checkOperatorObject(inner);

@@ -22,7 +22,7 @@ std::string aggregatedCollection(bson::View command, std::string_view name) {
         if (!inner || !inner->isDocument() || inner->document().empty()) return {};
         target = inner->document();
     }
-    bson::Element first = *target.begin();
+    bson::Element first = *target.first();
     if (first.key() != "aggregate") {
         fail(ErrorCode::CommandNotSupported,
              "'" + std::string(kField) +
@@ -63,30 +63,24 @@ bool NamespaceSchemas::requiresEncryption() const {
     return false;
 }
 
-std::optional<NamespaceSchemas> NamespaceSchemas::read(bson::View command, std::string_view name,
-                                                       const Parse& parse) {
-    auto schemas = command.find(kField);
-    if (!schemas) return std::nullopt;
-    size_t copies = 0;
-    for (bson::Element e : command) copies += e.key() == kField ? 1 : 0;
-    if (copies > 1) {
+NamespaceSchemas NamespaceSchemas::read(bson::View command, std::string_view name,
+                                        const SchemaSource& source, const Parse& parse) {
+    invariant(source.namespaces.has_value(), "read only when the command has the field");
+    const bson::Element& schemas = *source.namespaces;
+    if (source.namespacesCopies > 1) {
         fail(ErrorCode::BadValue,
              "'" + std::string(name) + "' carries '" + std::string(kField) + "' more than once");
     }
-    if (command.find("encryptionInformation")) {
-        fail(ErrorCode::NotImplemented, "Queryable Encryption is not supported yet: '" +
-                                            std::string(name) +
-                                            "' carries 'encryptionInformation'");
-    }
     std::string collection = aggregatedCollection(command, name);
-    for (std::string_view single : {"jsonSchema", "isRemoteSchema"}) {
-        if (command.find(single)) {
+    for (auto [single, present] : {std::pair{"jsonSchema", source.haveSchema},
+                                   std::pair{"isRemoteSchema", source.haveRemote}}) {
+        if (present) {
             fail(ErrorCode::FailedToParse, "'" + std::string(kField) + "' and '" +
                                                std::string(single) +
                                                "' cannot both be given: send one or the other");
         }
     }
-    if (!schemas->isDocument() || schemas->document().empty()) {
+    if (!schemas.isDocument() || schemas.document().empty()) {
         fail(ErrorCode::TypeMismatch,
              "'" + std::string(kField) + "' must be a non-empty object of namespaces");
     }
@@ -94,7 +88,7 @@ std::optional<NamespaceSchemas> NamespaceSchemas::read(bson::View command, std::
     NamespaceSchemas out;
     std::string sharedDb;
     bool oneDb = true;
-    for (bson::Element entry : schemas->document()) {
+    for (bson::Element entry : schemas.document()) {
         std::string ns(entry.key());
         auto [db, coll] = splitNamespace(ns);
         if (sharedDb.empty()) sharedDb = db;
@@ -137,8 +131,8 @@ std::optional<NamespaceSchemas> NamespaceSchemas::read(bson::View command, std::
 
     // Namespaces are "<$db>.<coll>"; without $db (in-process callers) the one database all
     // entries share is the command's.
-    if (auto db = command.find("$db"); db && db->isString()) {
-        out.db_ = std::string(db->utf8());
+    if (source.dbIsString) {
+        out.db_ = std::string(source.db);
     } else if (oneDb) {
         out.db_ = sharedDb;
     } else {

@@ -9,11 +9,11 @@
 
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "analysis/schema_source.h"
 #include "common/bson.h"
 #include "schema/encryption_schema.h"
 
@@ -33,11 +33,11 @@ class NamespaceSchemas {
     // True when any collection's schema encrypts something (reply's schemaRequiresEncryption).
     bool requiresEncryption() const;
 
-    // For `command` (named `name`): nullopt when it carries no csfleEncryptionSchemas; otherwise
-    // the parsed schemas. Throws for commands other than aggregate / explain of aggregate, for
-    // malformed entries, and when the aggregated namespace has no entry.
-    static std::optional<NamespaceSchemas> read(bson::View command, std::string_view name,
-                                                const Parse& parse);
+    // The parsed schemas of `command` (named `name`), whose csfleEncryptionSchemas the front door
+    // found (`source.namespaces` is set). Throws for commands other than aggregate / explain of
+    // aggregate, for malformed entries, and when the aggregated namespace has no entry.
+    static NamespaceSchemas read(bson::View command, std::string_view name,
+                                 const SchemaSource& source, const Parse& parse);
 
   private:
     std::unordered_map<std::string, std::shared_ptr<const schema::EncryptionSchema>> entries_;

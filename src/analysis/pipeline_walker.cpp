@@ -1,10 +1,9 @@
 #include "analysis/pipeline_walker.h"
 
-#include <array>
-
 #include "analysis/namespace_schemas.h"
 #include "analysis/stages/stages.h"
 #include "common/error.h"
+#include "common/name_table.h"
 
 namespace cryptd::analysis {
 
@@ -16,65 +15,62 @@ namespace {
 // plus $set/$unset/$replaceWith, aliases of allowed stages, and $facet, whose sub-pipelines are
 // each analyzed) have a handler; the other MongoDB stages are listed with none so the error can
 // say "not allowed" rather than "unrecognized".
-constexpr std::array kStages = {
-    StageSpec{"$addFields", stages::addFields},
-    StageSpec{"$set", stages::addFields},
-    StageSpec{"$bucket", stages::bucket},
-    StageSpec{"$bucketAuto", stages::bucketAuto},
-    StageSpec{"$collStats", stages::stats, false},
-    StageSpec{"$count", stages::count},
-    StageSpec{"$facet", stages::facet, false},
-    StageSpec{"$geoNear", stages::geoNear, false},
-    StageSpec{"$graphLookup", stages::graphLookup},
-    StageSpec{"$group", stages::group},
-    StageSpec{"$indexStats", stages::stats, false},
-    StageSpec{"$limit", stages::limitOrSkip},
-    StageSpec{"$lookup", stages::lookup},
-    StageSpec{"$match", stages::match},
-    StageSpec{"$project", stages::project},
-    StageSpec{"$redact", stages::redact},
-    StageSpec{"$replaceRoot", stages::replaceRoot},
-    StageSpec{"$replaceWith", stages::replaceWith},
-    StageSpec{"$sample", stages::sample},
-    StageSpec{"$skip", stages::limitOrSkip},
-    StageSpec{"$sort", stages::sort},
-    StageSpec{"$sortByCount", stages::sortByCount},
-    StageSpec{"$unset", stages::unset},
-    StageSpec{"$unwind", stages::unwind},
+constexpr auto kStages = makeNameTable<StageSpec>({
+    {"$addFields", stages::addFields},
+    {"$set", stages::addFields},
+    {"$bucket", stages::bucket},
+    {"$bucketAuto", stages::bucketAuto},
+    {"$collStats", stages::stats, false},
+    {"$count", stages::count},
+    {"$facet", stages::facet, false},
+    {"$geoNear", stages::geoNear, false},
+    {"$graphLookup", stages::graphLookup},
+    {"$group", stages::group},
+    {"$indexStats", stages::stats, false},
+    {"$limit", stages::limitOrSkip},
+    {"$lookup", stages::lookup},
+    {"$match", stages::match},
+    {"$project", stages::project},
+    {"$redact", stages::redact},
+    {"$replaceRoot", stages::replaceRoot},
+    {"$replaceWith", stages::replaceWith},
+    {"$sample", stages::sample},
+    {"$skip", stages::limitOrSkip},
+    {"$sort", stages::sort},
+    {"$sortByCount", stages::sortByCount},
+    {"$unset", stages::unset},
+    {"$unwind", stages::unwind},
     // MongoDB stages automatic encryption does not allow.
-    StageSpec{"$changeStream", nullptr},
-    StageSpec{"$changeStreamSplitLargeEvent", nullptr},
-    StageSpec{"$currentOp", nullptr},
-    StageSpec{"$densify", nullptr},
-    StageSpec{"$documents", nullptr},
-    StageSpec{"$fill", nullptr},
-    StageSpec{"$listLocalSessions", nullptr},
-    StageSpec{"$listSampledQueries", nullptr},
-    StageSpec{"$listSearchIndexes", nullptr},
-    StageSpec{"$listSessions", nullptr},
-    StageSpec{"$merge", nullptr},
-    StageSpec{"$out", nullptr},
-    StageSpec{"$planCacheStats", nullptr},
-    StageSpec{"$querySettings", nullptr},
-    StageSpec{"$queryStats", nullptr},
-    StageSpec{"$rankFusion", nullptr},
-    StageSpec{"$score", nullptr},
-    StageSpec{"$scoreFusion", nullptr},
-    StageSpec{"$search", nullptr},
-    StageSpec{"$searchMeta", nullptr},
-    StageSpec{"$setWindowFields", nullptr},
-    StageSpec{"$shardedDataDistribution", nullptr},
-    StageSpec{"$unionWith", nullptr},
-    StageSpec{"$vectorSearch", nullptr},
-};
+    {"$changeStream", nullptr},
+    {"$changeStreamSplitLargeEvent", nullptr},
+    {"$currentOp", nullptr},
+    {"$densify", nullptr},
+    {"$documents", nullptr},
+    {"$fill", nullptr},
+    {"$listLocalSessions", nullptr},
+    {"$listSampledQueries", nullptr},
+    {"$listSearchIndexes", nullptr},
+    {"$listSessions", nullptr},
+    {"$merge", nullptr},
+    {"$out", nullptr},
+    {"$planCacheStats", nullptr},
+    {"$querySettings", nullptr},
+    {"$queryStats", nullptr},
+    {"$rankFusion", nullptr},
+    {"$score", nullptr},
+    {"$scoreFusion", nullptr},
+    {"$search", nullptr},
+    {"$searchMeta", nullptr},
+    {"$setWindowFields", nullptr},
+    {"$shardedDataDistribution", nullptr},
+    {"$unionWith", nullptr},
+    {"$vectorSearch", nullptr},
+});
 
 }  // namespace
 
 const StageSpec* findStage(std::string_view name) {
-    for (const auto& s : kStages) {
-        if (s.name == name) return &s;
-    }
-    return nullptr;
+    return kStages.find(name);
 }
 
 void failStage(std::string_view stage, const std::string& message) {

@@ -4,6 +4,7 @@
 
 #include "analysis/encrypted_value.h"
 #include "analysis/expression_refs.h"
+#include "analysis/match_operators.h"
 #include "common/error.h"
 
 namespace cryptd::analysis {
@@ -44,9 +45,9 @@ void checkArrayFilterPart(Context& ctx, const bson::Element& e, int depth) {
         checkExpressionReadsNoEncryptedField(ctx.schema, e, "arrayFilters $expr");
         return;
     }
-    if (key == "$where" || key == "$text" || key == "$jsonSchema") {
-        fail(ErrorCode::BadValue, "Unsupported match expression operator for encryption: " +
-                                      std::string(key) + " (in arrayFilters)");
+    if (const TopOperator* op = findTopOperator(key);
+        op && (op->kind == TopOpKind::Unsupported || op->kind == TopOpKind::JsonSchema)) {
+        failUnsupportedMatchOperator(key, " (in arrayFilters)");
     }
     if (!e.isDocument() && !e.isArray()) return;
     for (bson::Element child : e.document()) checkArrayFilterPart(ctx, child, depth + 1);
@@ -119,7 +120,7 @@ void appendCheckedDistinctKey(Context& ctx, bson::Builder& out, const bson::Elem
                                       path.prefix(info.encryptedPrefixLength).dotted() + "'");
     }
     if (info.kind == Kind::Encrypted) {
-        if (!info.encryption->keyId.isUuid()) {
+        if (info.encryption->refusal(schema::QueryKind::Equality).pointerKeyId) {
             fail(ErrorCode::BadValue,
                  "The distinct key is not allowed to be marked for encryption with a non-UUID "
                  "keyId (field " +

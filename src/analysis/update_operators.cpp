@@ -1,11 +1,11 @@
 #include "analysis/update_operators.h"
 
-#include <array>
 #include <string>
 
 #include "analysis/document_walker.h"
 #include "analysis/encrypted_value.h"
 #include "common/error.h"
+#include "common/name_table.h"
 
 namespace cryptd::analysis {
 
@@ -15,16 +15,6 @@ namespace {
 
 bool isPositional(std::string_view part) {
     return part == "$" || (part.size() >= 3 && part.substr(0, 2) == "$[" && part.back() == ']');
-}
-
-// Arrays nested past any sane depth count as containing one: the caller then rejects.
-bool containsDocument(const bson::Element& e, int depth = 0) {
-    if (e.isDocument() || depth > 100) return true;
-    if (!e.isArray()) return false;
-    for (bson::Element child : e.document()) {
-        if (containsDocument(child, depth + 1)) return true;
-    }
-    return false;
 }
 
 // The schema's verdict on an update target. A path through a positional operator ($, $[],
@@ -146,32 +136,45 @@ void rejectOnEncrypted(Context& ctx, bson::Builder& out, const bson::Element& op
     out.append(op);
 }
 
-constexpr std::array kUpdateOperators = {
-    UpdateOperator{"$set", setFields, {}},
-    UpdateOperator{"$setOnInsert", setFields, {}},
-    UpdateOperator{"$unset", unsetFields, {}},
-    UpdateOperator{"$rename", renameFields, {}},
-    UpdateOperator{"$inc", rejectOnEncrypted, "$inc and $mul not allowed on encrypted values"},
-    UpdateOperator{"$mul", rejectOnEncrypted, "$inc and $mul not allowed on encrypted values"},
-    UpdateOperator{"$min", rejectOnEncrypted, "$max and $min not allowed on encrypted values"},
-    UpdateOperator{"$max", rejectOnEncrypted, "$max and $min not allowed on encrypted values"},
-    UpdateOperator{"$currentDate", rejectOnEncrypted,
-                   "$currentDate not allowed on encrypted values"},
-    UpdateOperator{"$addToSet", rejectOnEncrypted, "$addToSet not allowed on encrypted values"},
-    UpdateOperator{"$push", rejectOnEncrypted, "$push not allowed on encrypted values"},
-    UpdateOperator{"$pop", rejectOnEncrypted, "$pop not allowed on encrypted values"},
-    UpdateOperator{"$pull", rejectOnEncrypted, "$pull not allowed on encrypted values"},
-    UpdateOperator{"$pullAll", rejectOnEncrypted, "$pullAll not allowed on encrypted values"},
-    UpdateOperator{"$bit", rejectOnEncrypted, "$bit not allowed on encrypted values"},
-};
+// Two tables, looked up in this order: the operators that place values ($set, the one nearly
+// every update uses, is found among four rows: callgrind, engine_bench Analyze/update, about 190
+// instructions less than in one scanned table of 15, where it sorts 13th) and those that combine
+// values with the stored ones, refused on encrypted fields.
+constexpr auto kPlacingOperators = makeNameTable<UpdateOperator>({
+    {"$set", setFields, {}},
+    {"$setOnInsert", setFields, {}},
+    {"$unset", unsetFields, {}},
+    {"$rename", renameFields, {}},
+});
+
+constexpr auto kCombiningOperators = makeNameTable<UpdateOperator>({
+    {"$inc", rejectOnEncrypted, "$inc and $mul not allowed on encrypted values"},
+    {"$mul", rejectOnEncrypted, "$inc and $mul not allowed on encrypted values"},
+    {"$min", rejectOnEncrypted, "$max and $min not allowed on encrypted values"},
+    {"$max", rejectOnEncrypted, "$max and $min not allowed on encrypted values"},
+    {"$currentDate", rejectOnEncrypted, "$currentDate not allowed on encrypted values"},
+    {"$addToSet", rejectOnEncrypted, "$addToSet not allowed on encrypted values"},
+    {"$push", rejectOnEncrypted, "$push not allowed on encrypted values"},
+    {"$pop", rejectOnEncrypted, "$pop not allowed on encrypted values"},
+    {"$pull", rejectOnEncrypted, "$pull not allowed on encrypted values"},
+    {"$pullAll", rejectOnEncrypted, "$pullAll not allowed on encrypted values"},
+    {"$bit", rejectOnEncrypted, "$bit not allowed on encrypted values"},
+});
+
+static_assert(
+    [] {
+        for (const UpdateOperator& op : kPlacingOperators) {
+            if (kCombiningOperators.contains(op.name)) return false;
+        }
+        return true;
+    }(),
+    "an update operator is in both tables");
 
 }  // namespace
 
 const UpdateOperator* findUpdateOperator(std::string_view name) {
-    for (const auto& op : kUpdateOperators) {
-        if (op.name == name) return &op;
-    }
-    return nullptr;
+    if (const UpdateOperator* op = kPlacingOperators.find(name)) return op;
+    return kCombiningOperators.find(name);
 }
 
 }  // namespace cryptd::analysis

@@ -11,8 +11,8 @@ namespace cryptd::analysis {
 namespace {
 
 bool isOperatorDocument(bson::View u) {
-    auto first = u.begin();
-    return first != u.end() && !(*first).key().empty() && (*first).key().front() == '$';
+    std::string_view key = u.firstKey();
+    return !key.empty() && key.front() == '$';
 }
 
 }  // namespace
@@ -20,8 +20,9 @@ bool isOperatorDocument(bson::View u) {
 void appendAnalyzedUpdate(Context& ctx, bson::Builder& out, std::string_view key,
                           const bson::Element& update, bool upsert) {
     if (update.isArray()) {
-        // Aggregation-pipeline updates compute new values on the server from existing ones; they
-        // need the pipeline walker, which is not there yet.
+        // Aggregation-pipeline updates compute new values on the server from stored ones. The
+        // pipeline walker does not analyze update stages ($set/$unset/$replaceRoot over the
+        // stored document), so they are refused whenever anything is encrypted.
         if (ctx.schema.requiresEncryption()) {
             fail(ErrorCode::BadValue,
                  "Pipeline-style updates are not supported yet on a collection "

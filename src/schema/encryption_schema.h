@@ -28,6 +28,29 @@ struct KeyId {
     const std::string& jsonPointer() const { return std::get<std::string>(value); }
 };
 
+// What a predicate on an encrypted field needs of the field's encryption. Operator tables in the
+// analysis layer carry one per row; the field's encryption answers whether it can serve it.
+// Range/Prefix/Suffix/Substring exist for Queryable Encryption fields (configured per field);
+// CSFLE serves equality at most.
+enum class QueryKind : uint8_t {
+    Equality,   // $eq, $ne, $in, $nin, $group keys, distinct, joins on equal values
+    Range,      // $gt, $gte, $lt, $lte
+    Prefix,     // starts-with text search
+    Suffix,     // ends-with text search
+    Substring,  // contains text search
+    Other,      // anything else that reads the value ($mod, $size, $type, $bits*, $regex, geo):
+                // no encryption serves it
+};
+
+// Every reason a field cannot serve a query kind (all that apply, so each caller can name the one
+// its message is about). None set: supported.
+struct QueryRefusal {
+    bool randomized = false;    // equal values have different ciphertexts
+    bool pointerKeyId = false;  // the key is chosen per document (keyId is a JSON pointer)
+    bool notServed = false;     // the field's encryption offers no such query
+    bool any() const { return randomized || pointerKeyId || notServed; }
+};
+
 // Fully resolved options of one `encrypt` node, after encryptMetadata inheritance.
 struct ResolvedEncryption {
     Algorithm algorithm;
@@ -40,6 +63,12 @@ struct ResolvedEncryption {
     bool allowsType(bson_type_t t) const;  // true when bsonTypes is empty or contains t
     // Same algorithm, keyId and bsonTypes (used by $rename, $lookup, $group...).
     bool sameMetadata(const ResolvedEncryption& other) const;
+
+    // The capability rules: whether (and why not) a predicate of `kind` can be answered on this
+    // field. CSFLE: deterministic with a UUID keyId serves Equality; randomized serves nothing;
+    // a JSON-pointer keyId cannot be compared (the key differs per document).
+    QueryRefusal refusal(QueryKind kind) const;
+    bool supports(QueryKind kind) const { return !refusal(kind).any(); }
 };
 
 class SchemaNode;

@@ -16,4 +16,12 @@ bool ResolvedEncryption::sameMetadata(const ResolvedEncryption& other) const {
     return a == b;
 }
 
+QueryRefusal ResolvedEncryption::refusal(QueryKind kind) const {
+    QueryRefusal r;
+    r.randomized = algorithm == Algorithm::Random;
+    r.pointerKeyId = !keyId.isUuid();
+    r.notServed = kind != QueryKind::Equality;
+    return r;
+}
+
 }  // namespace cryptd::schema

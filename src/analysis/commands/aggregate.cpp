@@ -29,7 +29,7 @@ void bindCommandVariables(CommandContext& cc, SchemaArena& arena, bson::View com
 void pipelineField(CommandContext& cc, const bson::Element& f, bson::View command,
                    bson::Builder& out) {
     if (!f.isArray()) failWrongType("aggregate", f, "array");
-    bson::Element name = *command.begin();
+    bson::Element name = *command.first();
     if (!name.isString()) {
         fail(ErrorCode::CommandNotSupported,
              "aggregate without a collection ({aggregate: 1}) is not supported for automatic "

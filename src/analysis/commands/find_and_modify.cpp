@@ -8,17 +8,11 @@ namespace cryptd::analysis::commands {
 
 namespace {
 
-void updateSpec(CommandContext& cc, const bson::Element& f, bson::View command,
-                bson::Builder& out) {
-    auto upsert = command.find("upsert");
-    appendAnalyzedUpdate(cc.ctx, out, f.key(), f, upsert && upsert->truthy());
-}
-
 constexpr FieldRule kFields[] = {
     {"query", filterField},
     {"sort", sortField},
     {"remove"},
-    {"update", updateSpec},
+    {"update", updateSpecField},
     {"new"},
     {"fields", projectionField},
     {"upsert"},
@@ -37,8 +31,7 @@ constexpr FieldRule kFields[] = {
 }  // namespace
 
 void findAndModify(CommandContext& cc, bson::View command, bson::Builder& result) {
-    auto first = command.begin();
-    std::string_view name = first != command.end() ? (*first).key() : "findAndModify";
+    std::string_view name = command.firstKey();  // findAndModify or its alias findandmodify
     writeCommand(cc, command, {name, kFields, true}, result);
 }
 

@@ -10,12 +10,6 @@ namespace cryptd::analysis::commands {
 
 namespace {
 
-void updateSpec(CommandContext& cc, const bson::Element& f, bson::View statement,
-                bson::Builder& out) {
-    auto upsert = statement.find("upsert");
-    appendAnalyzedUpdate(cc.ctx, out, f.key(), f, upsert && upsert->truthy());
-}
-
 // multi / upsert: a bool (numbers read as MongoDB reads them: non-zero is true).
 void flagField(CommandContext&, const bson::Element& f, bson::View, bson::Builder& out) {
     if (!f.isBool() && !f.isNumber()) failWrongType("update.updates", f, "bool");
@@ -24,7 +18,7 @@ void flagField(CommandContext&, const bson::Element& f, bson::View, bson::Builde
 
 constexpr FieldRule kStatementFields[] = {
     {"q", filterField, true},
-    {"u", updateSpec, true},
+    {"u", updateSpecField, true},
     {"c", documentField},
     {"arrayFilters", arrayFiltersField},
     {"multi", flagField},

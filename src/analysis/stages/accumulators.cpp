@@ -1,10 +1,9 @@
 #include "analysis/stages/accumulators.h"
 
-#include <array>
-
 #include "analysis/encrypted_value.h"
 #include "analysis/query_options.h"
 #include "common/error.h"
+#include "common/name_table.h"
 
 namespace cryptd::analysis::stages {
 
@@ -27,39 +26,36 @@ struct Accumulator {
     AccKind kind;
 };
 
-constexpr std::array kAccumulators = {
-    Accumulator{"$first", AccKind::Preserve},
-    Accumulator{"$last", AccKind::Preserve},
-    Accumulator{"$push", AccKind::Collect},
-    Accumulator{"$addToSet", AccKind::Collect},
-    Accumulator{"$firstN", AccKind::CollectN},
-    Accumulator{"$lastN", AccKind::CollectN},
-    Accumulator{"$top", AccKind::SortedPreserve},
-    Accumulator{"$bottom", AccKind::SortedPreserve},
-    Accumulator{"$topN", AccKind::SortedCollect},
-    Accumulator{"$bottomN", AccKind::SortedCollect},
-    Accumulator{"$count", AccKind::Count},
-    Accumulator{"$sum", AccKind::PlainOnly},
-    Accumulator{"$avg", AccKind::PlainOnly},
-    Accumulator{"$min", AccKind::PlainOnly},
-    Accumulator{"$max", AccKind::PlainOnly},
-    Accumulator{"$minN", AccKind::PlainOnly},
-    Accumulator{"$maxN", AccKind::PlainOnly},
-    Accumulator{"$stdDevPop", AccKind::PlainOnly},
-    Accumulator{"$stdDevSamp", AccKind::PlainOnly},
-    Accumulator{"$median", AccKind::PlainOnly},
-    Accumulator{"$percentile", AccKind::PlainOnly},
-    Accumulator{"$mergeObjects", AccKind::PlainOnly},
-    Accumulator{"$concatArrays", AccKind::PlainOnly},
-    Accumulator{"$setUnion", AccKind::PlainOnly},
-    Accumulator{"$accumulator", AccKind::PlainOnly},
-};
+constexpr auto kAccumulators = makeNameTable<Accumulator>({
+    {"$first", AccKind::Preserve},
+    {"$last", AccKind::Preserve},
+    {"$push", AccKind::Collect},
+    {"$addToSet", AccKind::Collect},
+    {"$firstN", AccKind::CollectN},
+    {"$lastN", AccKind::CollectN},
+    {"$top", AccKind::SortedPreserve},
+    {"$bottom", AccKind::SortedPreserve},
+    {"$topN", AccKind::SortedCollect},
+    {"$bottomN", AccKind::SortedCollect},
+    {"$count", AccKind::Count},
+    {"$sum", AccKind::PlainOnly},
+    {"$avg", AccKind::PlainOnly},
+    {"$min", AccKind::PlainOnly},
+    {"$max", AccKind::PlainOnly},
+    {"$minN", AccKind::PlainOnly},
+    {"$maxN", AccKind::PlainOnly},
+    {"$stdDevPop", AccKind::PlainOnly},
+    {"$stdDevSamp", AccKind::PlainOnly},
+    {"$median", AccKind::PlainOnly},
+    {"$percentile", AccKind::PlainOnly},
+    {"$mergeObjects", AccKind::PlainOnly},
+    {"$concatArrays", AccKind::PlainOnly},
+    {"$setUnion", AccKind::PlainOnly},
+    {"$accumulator", AccKind::PlainOnly},
+});
 
 const Accumulator* findAccumulator(std::string_view name) {
-    for (const auto& a : kAccumulators) {
-        if (a.name == name) return &a;
-    }
-    return nullptr;
+    return kAccumulators.find(name);
 }
 
 // The node of an array collecting values of shape `s`.
@@ -135,18 +131,22 @@ Shape writeSorted(StageInput& in, ExpressionAnalyzer& a, bson::Builder& out,
 
 void requireGroupable(const Shape& key, std::string_view stage) {
     switch (key.kind) {
-        case Shape::Kind::Encrypted:
-            if (key.encryption->algorithm == schema::Algorithm::Random) {
+        case Shape::Kind::Encrypted: {
+            // Grouping compares keys for equality.
+            schema::QueryRefusal why = key.encryption->refusal(schema::QueryKind::Equality);
+            if (why.randomized) {
                 failStage(stage, "cannot group by " + describeShape(key) +
                                      ": it is encrypted with the randomized algorithm, so equal "
                                      "values have different ciphertexts");
             }
-            if (!key.encryption->keyId.isUuid()) {
+            if (why.pointerKeyId) {
                 failStage(stage, "cannot group by " + describeShape(key) +
                                      ": its keyId is a JSON pointer, so equal values may be "
                                      "encrypted with different keys");
             }
+            if (why.any()) requireQueryable(key.origin, *key.encryption);
             return;
+        }
         case Shape::Kind::Document:
             requireGroupableNode(key.node, stage, 0);
             return;

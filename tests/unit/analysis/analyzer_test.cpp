@@ -75,9 +75,9 @@ TEST(AnalyzerTest, ConcurrentUseGivesTheSameAnswers) {
     EXPECT_EQ(mismatches.load(), 0);
 }
 
-// The front door reads the schema arguments in one pass of its own; whatever it gets, the answer
-// (reply bytes, or error code and message) is the one of the plain sequence: registry lookup,
-// NamespaceSchemas::read, readSchemaArguments, parse, analyzeCommand.
+// The front door (schema cache, each thread's memo, analyzeCheckedCommand) answers like the plain
+// sequence: registry lookup, readSchemaSource, NamespaceSchemas::read or parse, analyzeCommand
+// (reply bytes, or error code and message).
 std::string outcome(const std::function<bson::Doc()>& run) {
     try {
         return "reply " + run().toCanonicalJson();
@@ -87,19 +87,18 @@ std::string outcome(const std::function<bson::Doc()>& run) {
 }
 
 bson::Doc referenceAnalyze(bson::View command) {
-    auto first = command.begin();
-    std::string name = first != command.end() ? std::string((*first).key()) : std::string();
-    if (!CommandRegistry::instance().find(name)) {
-        fail(ErrorCode::CommandNotFound, "no such command: '" + name + "'");
-    }
+    std::string_view name = command.firstKey();
+    if (!CommandRegistry::instance().find(name)) failNoSuchCommand(name);
+    SchemaSource source = readSchemaSource(command, name);
     auto parse = [](bson::View s, bool remote) {
         return schema::EncryptionSchema::parse(s, remote);
     };
-    if (auto multi = NamespaceSchemas::read(command, name, parse)) {
-        return analyzeCommand(command, multi->primary(), &*multi);
+    if (source.namespaces) {
+        NamespaceSchemas multi = NamespaceSchemas::read(command, name, source, parse);
+        return analyzeCommand(command, multi.primary(), &multi);
     }
-    SchemaArguments args = readSchemaArguments(command, name);
-    auto parsed = schema::EncryptionSchema::parse(args.jsonSchema, args.isRemoteSchema);
+    auto parsed =
+        schema::EncryptionSchema::parse(source.single.jsonSchema, source.single.isRemoteSchema);
     return analyzeCommand(command, parsed.get());
 }
 
@@ -149,6 +148,52 @@ TEST(AnalyzerTest, FrontDoorAnswersLikeTheStepByStepAnalysis) {
         // A second time: from the schema cache.
         EXPECT_EQ(outcome([&] { return a.analyze(cmd.view()); }), expected) << json;
     }
+}
+
+}  // namespace
+}  // namespace cryptd::analysis::test
+
+namespace cryptd::analysis::test {
+namespace {
+
+// readSchemaSource: Queryable Encryption is refused first, wherever it sits (top level or inside
+// explain's command), then the first malformed schema argument in field order, then a missing one.
+TEST(SchemaSourceTest, RefusalsInOrder) {
+    auto read = [](const std::string& json) {
+        bson::Doc cmd = bson::Doc::fromJson(json);
+        readSchemaSource(cmd.view(), cmd.view().firstKey());
+    };
+    const std::string qe = "Queryable Encryption is not supported yet: '";
+    expectError([&] { read(R"({"find": "c", "jsonSchema": 1, "encryptionInformation": {}})"); },
+                ErrorCode::NotImplemented, qe + "find' carries 'encryptionInformation'");
+    expectError(
+        [&] {
+            read(R"({"explain": {"find": "c", "encryptionInformation": {}}, "jsonSchema": {},
+                     "isRemoteSchema": true})");
+        },
+        ErrorCode::NotImplemented, qe + "explain' carries 'encryptionInformation'");
+    expectError(
+        [&] { read(R"({"find": "c", "isRemoteSchema": 1, "jsonSchema": {}, "jsonSchema": {}})"); },
+        ErrorCode::TypeMismatch, "BSON field 'find.isRemoteSchema' is the wrong type 'int'");
+    expectError(
+        [&] {
+            read(R"({"find": "c", "jsonSchema": {}, "jsonSchema": 1, "isRemoteSchema": true})");
+        },
+        ErrorCode::BadValue, "'find' carries 'jsonSchema' more than once");
+    expectError([&] { read(R"({"find": "c", "jsonSchema": {}})"); }, ErrorCode::FailedToParse,
+                "BSON field 'find.isRemoteSchema' is missing");
+    // csfleEncryptionSchemas: handed on as it is, whatever else is wrong (NamespaceSchemas
+    // decides).
+    bson::Doc multi = bson::Doc::fromJson(
+        R"({"aggregate": "c", "jsonSchema": 1, "csfleEncryptionSchemas": {}, "$db": "d"})");
+    SchemaSource s = readSchemaSource(multi.view(), "aggregate");
+    ASSERT_TRUE(s.namespaces.has_value());
+    EXPECT_EQ(s.namespacesCopies, 1);
+    EXPECT_TRUE(s.haveSchema);
+    EXPECT_EQ(s.db, "d");
+    // One-collection callers refuse it.
+    expectError([&] { readSchemaArguments(multi.view(), "aggregate"); },
+                ErrorCode::CommandNotSupported, "'csfleEncryptionSchemas' (several collections'");
 }
 
 }  // namespace
