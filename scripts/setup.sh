@@ -6,7 +6,6 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libbson-dev libboost1.81-dev libboost-program-options1.81-dev rapidjson-dev libyaml-cpp-dev
-  libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libmongoc-dev libmongocrypt-dev python3 python3-pymongo
 )
