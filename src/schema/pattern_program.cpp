@@ -42,11 +42,20 @@ Ranges complement(const Ranges& sorted) {
 }
 
 // ECMAScript's classes as libstdc++ runs them (classic locale): ASCII only; \s includes \v.
-const Ranges kDigit = {{'0', '9'}};
-const Ranges kWord = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
-const Ranges kSpace = {{'\t', '\r'}, {' ', ' '}};
+// (Functions, not globals: the crypt_shared library runs no constructor of ours at load.)
+Ranges kDigit() {
+    return {{'0', '9'}};
+}
+Ranges kWord() {
+    return {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
+}
+Ranges kSpace() {
+    return {{'\t', '\r'}, {' ', ' '}};
+}
 // '.' matches anything but ECMAScript's line terminators.
-const Ranges kLineTerminators = {{'\n', '\n'}, {'\r', '\r'}, {0x2028, 0x2029}};
+Ranges kLineTerminators() {
+    return {{'\n', '\n'}, {'\r', '\r'}, {0x2028, 0x2029}};
+}
 
 bool isWordChar(uint32_t c) {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
@@ -263,7 +272,7 @@ class PatternCompiler {
             }
             case '.':
                 ++i_;
-                return classNode(addClass(kLineTerminators, true));
+                return classNode(addClass(kLineTerminators(), true));
             case '[':
                 return classNode(bracket());
             case '\\': {
@@ -299,17 +308,17 @@ class PatternCompiler {
         switch (c) {
             case 'd':
             case 'D':
-                r = kDigit;
+                r = kDigit();
                 negate = c == 'D';
                 return false;
             case 'w':
             case 'W':
-                r = kWord;
+                r = kWord();
                 negate = c == 'W';
                 return false;
             case 's':
             case 'S':
-                r = kSpace;
+                r = kSpace();
                 negate = c == 'S';
                 return false;
             case 'f':
@@ -511,6 +520,57 @@ bool PatternProgram::compile(const std::wstring& pattern, PatternProgram& out, s
     return false;
 }
 
+void PatternProgram::computeFirst(Start& s) const {
+    s.nullable = false;
+    s.firstNonAscii = false;
+    s.firstAscii[0] = s.firstAscii[1] = 0;
+    std::vector<char> seen(insts_.size(), 0);
+    std::vector<int32_t> stack = {s.pc};
+    while (!stack.empty()) {
+        int32_t pc = stack.back();
+        stack.pop_back();
+        if (seen[pc]) continue;
+        seen[pc] = 1;
+        const Inst& in = insts_[pc];
+        switch (in.op) {
+            case Op::Class: {
+                const CharClass& cc = classes_[in.arg];
+                s.firstAscii[0] |= cc.ascii[0];
+                s.firstAscii[1] |= cc.ascii[1];
+                s.firstNonAscii =
+                    s.firstNonAscii || (!cc.ranges.empty() && cc.ranges.back().second >= 128);
+                break;
+            }
+            case Op::Split:
+                stack.push_back(in.y);
+                stack.push_back(in.x);
+                break;
+            case Op::Jmp:
+            case Op::Assert:  // may hold
+                stack.push_back(in.x);
+                break;
+            case Op::Match:
+                s.nullable = true;
+                break;
+        }
+    }
+}
+
+void PatternProgram::indexStarts() {
+    indexed_ = true;
+    for (auto& list : startsBefore_) list.clear();
+    for (size_t k = 0; k < starts_.size(); ++k) {
+        const Start& s = starts_[k];
+        for (uint32_t c = 0; c < 128; ++c) {
+            if (s.nullable || ((s.firstAscii[c >> 6] >> (c & 63)) & 1) != 0) {
+                startsBefore_[c].push_back(static_cast<int32_t>(k));
+            }
+        }
+        if (s.nullable || s.firstNonAscii) startsBefore_[128].push_back(static_cast<int32_t>(k));
+        if (s.nullable) startsBefore_[129].push_back(static_cast<int32_t>(k));
+    }
+}
+
 void PatternProgram::append(const PatternProgram& other) {
     auto pcBase = static_cast<int32_t>(insts_.size());
     auto classBase = static_cast<int32_t>(classes_.size());
@@ -524,7 +584,11 @@ void PatternProgram::append(const PatternProgram& other) {
         insts_.push_back(inst);
     }
     classes_.insert(classes_.end(), other.classes_.begin(), other.classes_.end());
-    for (const Start& s : other.starts_) starts_.push_back({s.pc + pcBase, s.anchored});
+    for (Start s : other.starts_) {
+        s.pc += pcBase;
+        starts_.push_back(s);
+    }
+    indexStarts();
 }
 
 namespace {
@@ -560,6 +624,7 @@ void PatternProgram::search(const std::wstring& name, std::vector<char>& matched
     size_t unanchoredLeft = 0;
     for (const Start& s : starts_) unanchoredLeft += s.anchored ? 0 : 1;
     const size_t len = name.size();
+    const bool indexed = indexed_;
 
     auto add = [&](SparseSet& set, int32_t start, size_t pos) {
         const bool prevWord = pos > 0 && isWordChar(static_cast<uint32_t>(name[pos - 1]));
@@ -616,8 +681,20 @@ void PatternProgram::search(const std::wstring& name, std::vector<char>& matched
     int cur = 0;
     for (size_t pos = 0;; ++pos) {
         SparseSet& clist = sets[cur];
-        for (size_t k = 0; k < starts_.size(); ++k) {
-            if (!matched[k] && (pos == 0 || !starts_[k].anchored)) add(clist, starts_[k].pc, pos);
+        const uint32_t next = pos < len ? static_cast<uint32_t>(name[pos]) : 0;
+        // Only the starts that can consume the next character (or match the empty string).
+        const size_t slot = pos == len ? 129 : next < 128 ? next : 128;
+        const size_t count = indexed ? startsBefore_[slot].size() : starts_.size();
+        for (size_t j = 0; j < count; ++j) {
+            const size_t k = indexed ? static_cast<size_t>(startsBefore_[slot][j]) : j;
+            const Start& s = starts_[k];
+            if (matched[k] || (pos != 0 && s.anchored)) continue;
+            if (!indexed && !s.nullable &&
+                (pos == len || !(next < 128 ? ((s.firstAscii[next >> 6] >> (next & 63)) & 1) != 0
+                                            : s.firstNonAscii))) {
+                continue;
+            }
+            add(clist, s.pc, pos);
         }
         if (remaining == 0 || pos == len) return;
         if (clist.count == 0 && unanchoredLeft == 0) return;

@@ -51,12 +51,23 @@ class PatternProgram {
     struct Start {
         int32_t pc;
         bool anchored;  // begins with '^': only tried at position 0
+        // What a match can begin with (assertions assumed to hold): a start is only tried where
+        // the name's next character can be consumed, unless it can match the empty string.
+        bool nullable = true;
+        bool firstNonAscii = true;
+        uint64_t firstAscii[2] = {~uint64_t{0}, ~uint64_t{0}};
     };
+    void computeFirst(Start& s) const;
+    void indexStarts();
     friend class PatternCompiler;
 
     std::vector<Inst> insts_;
     std::vector<CharClass> classes_;
     std::vector<Start> starts_;
+    // Start indices worth trying before each ASCII character (128: any other; 129: the end).
+    // Built for combined programs only (append()): single patterns check each start.
+    bool indexed_ = false;
+    std::vector<int32_t> startsBefore_[130];
 };
 
 }  // namespace cryptd::schema
