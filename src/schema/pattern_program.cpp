@@ -126,6 +126,7 @@ class PatternCompiler {
         const auto& first = prog_.insts_.front();
         prog_.starts_.back().anchored = first.op == PatternProgram::Op::Assert &&
                                         first.assertion == PatternProgram::Assertion::Begin;
+        prog_.computeFirst(prog_.starts_.back());
     }
 
   private:
@@ -614,9 +615,12 @@ void PatternProgram::search(const std::wstring& name, std::vector<char>& matched
     matched.assign(starts_.size(), 0);
     const size_t n = insts_.size();
     if (n == 0) return;
-    // Per-thread scratch: no allocation per lookup once warm.
-    thread_local std::vector<uint32_t> scratch;
-    thread_local std::vector<int32_t> stack;
+    // Per-thread scratch: no allocation per lookup once warm. (References taken once: each
+    // thread_local access may be a call in position-independent code.)
+    thread_local std::vector<uint32_t> scratchStorage;
+    thread_local std::vector<int32_t> stackStorage;
+    std::vector<uint32_t>& scratch = scratchStorage;
+    std::vector<int32_t>& stack = stackStorage;
     if (scratch.size() < 4 * n) scratch.resize(4 * n);
     SparseSet sets[2] = {{scratch.data(), scratch.data() + n},
                          {scratch.data() + 2 * n, scratch.data() + 3 * n}};
@@ -627,8 +631,6 @@ void PatternProgram::search(const std::wstring& name, std::vector<char>& matched
     const bool indexed = indexed_;
 
     auto add = [&](SparseSet& set, int32_t start, size_t pos) {
-        const bool prevWord = pos > 0 && isWordChar(static_cast<uint32_t>(name[pos - 1]));
-        const bool nextWord = pos < len && isWordChar(static_cast<uint32_t>(name[pos]));
         stack.clear();
         stack.push_back(start);
         while (!stack.empty()) {
@@ -649,6 +651,9 @@ void PatternProgram::search(const std::wstring& name, std::vector<char>& matched
                     stack.push_back(in.x);
                     break;
                 case Op::Assert: {
+                    const bool prevWord =
+                        pos > 0 && isWordChar(static_cast<uint32_t>(name[pos - 1]));
+                    const bool nextWord = pos < len && isWordChar(static_cast<uint32_t>(name[pos]));
                     bool holds = false;
                     switch (in.assertion) {
                         case Assertion::Begin:
