@@ -259,6 +259,31 @@ TEST(PatternGuards, BackReferencesAndHugeRepetitionsRejected) {
                         "patternProperties." + longPattern);
 }
 
+// Accepted by the ECMAScript grammar but read differently by MongoDB's PCRE (or not at all):
+// refused, with the construct named.
+TEST(PatternGuards, DialectConstructsTheAutomatonRefuses) {
+    const std::pair<std::string, std::string> cases[] = {
+        {"a**", "a quantifier directly after a quantifier"},
+        {"a*+", "a quantifier directly after a quantifier"},
+        {"a{2}{3}", "a quantifier directly after a quantifier"},
+        {"[[.a.]]", "'[.' and '[=' inside a character class"},
+        {"[\\b]", "'\\b' or '\\B' inside a character class"},
+        {"\\c1", "'\\c' not followed by a letter"},
+    };
+    for (const auto& [p, why] : cases) {
+        std::string json;  // the pattern as a JSON string
+        for (char c : p) json += c == '\\' ? std::string("\\\\") : std::string(1, c);
+        EXPECT_SCHEMA_ERROR(R"({"patternProperties": {")" + json + R"(": {}}})", false,
+                            ErrorCode::BadValue, why, "patternProperties." + p);
+    }
+    // Escaped punctuation and non-ASCII characters are themselves.
+    auto s = parseJson(R"({"patternProperties": {"^a\\_b$": )" + enc() + R"(, "^\\é$": )" + enc() +
+                       "}}");
+    EXPECT_EQ(kindOf(*s, "a_b"), PathInfo::Kind::Encrypted);
+    EXPECT_EQ(kindOf(*s, "é"), PathInfo::Kind::Encrypted);
+    EXPECT_EQ(kindOf(*s, "ab"), PathInfo::Kind::NotEncrypted);
+}
+
 TEST(PatternGuards, AutomatonSizeIsBudgeted) {
     EXPECT_SCHEMA_ERROR(R"({"patternProperties": {"(.{1000}){1000}": {}}})", false,
                         ErrorCode::BadValue, "too complex", "patternProperties.(.{1000}){1000}");
