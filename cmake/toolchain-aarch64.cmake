@@ -1,6 +1,6 @@
 # Cross build for 64-bit ARM (aarch64), used by `make cross-arm64` with -DCRYPTD_STATIC=ON.
 # Compiler, libc and libstdc++: Debian's crossbuild-essential-arm64 (aarch64-linux-gnu-g++, its
-# own libc under /usr/aarch64-linux-gnu). The :arm64 libraries (libbson, Boost, yaml-cpp, RE2,
+# own libc under /usr/aarch64-linux-gnu). The :arm64 libraries (libbson, Boost, yaml-cpp,
 # RapidJSON headers) come from a sysroot made of Debian's :arm64 packages unpacked by `scripts/setup.sh
 # --cross` (installing them with dpkg would remove the amd64 -dev packages: libbson-dev and
 # libyaml-cpp-dev are not co-installable across architectures).

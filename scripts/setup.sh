@@ -6,7 +6,6 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libbson-dev libboost1.81-dev libboost-program-options1.81-dev rapidjson-dev libyaml-cpp-dev
-  libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libmongoc-dev libmongocrypt-dev python3 python3-pymongo
 )
@@ -57,7 +56,7 @@ fi
 if [ "${1:-}" = "--cross" ]; then
   sysroot="$(cd "$(dirname "$0")/.." && pwd)/.cache/sysroot-arm64"
   arm64_packages=(libbson-dev:arm64 libboost1.81-dev:arm64 libboost-program-options1.81-dev:arm64
-                  libyaml-cpp-dev:arm64 libre2-dev:arm64 rapidjson-dev)
+                  libyaml-cpp-dev:arm64 rapidjson-dev)
   stamp="$sysroot/.packages"
   want=$(apt-cache policy "${arm64_packages[@]}" 2>/dev/null | grep -E '^[a-z]|Candidate' | tr -d ' \n')
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then

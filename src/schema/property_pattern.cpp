@@ -1,13 +1,11 @@
 #include "schema/property_pattern.h"
 
-#include <re2/re2.h>
-#include <re2/set.h>
-
 #include <algorithm>
 #include <cctype>
 #include <regex>
 #include <vector>
 
+#include "schema/pattern_program.h"
 #include "schema/schema_error.h"
 
 namespace cryptd::schema {
@@ -128,114 +126,6 @@ void rejectLookaround(std::string_view p, const SchemaPath& path) {
                     path);
         }
     }
-}
-
-std::string hex(unsigned v) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    return std::string{kDigits[(v >> 4) & 0xF], kDigits[v & 0xF]};
-}
-
-constexpr std::string_view kSpace = "\\t\\n\\v\\f\\r ";
-
-// Translates the escape at p[i] ('\\'); returns the index of its last character. In a class,
-// \S cannot be spelled as a member: it is reported through `notSpace` instead.
-size_t translateEscape(std::string_view p, size_t i, std::string& out, bool* notSpace) {
-    char next = p[i + 1];
-    if (next == 's') {
-        if (notSpace) {
-            out += kSpace;
-        } else {
-            out += '[';
-            out += kSpace;
-            out += ']';
-        }
-    } else if (next == 'S') {
-        if (notSpace) {
-            *notSpace = true;
-        } else {
-            out += "[^";
-            out += kSpace;
-            out += ']';
-        }
-    } else if (next == 'c' && i + 2 < p.size() &&
-               std::isalpha(static_cast<unsigned char>(p[i + 2]))) {
-        // A control character: RE2 has no \cX, only \x{...}.
-        out += "\\x{" + hex(static_cast<unsigned>(p[i + 2]) % 32) + "}";
-        return i + 2;
-    } else if (next == 'u' && i + 5 < p.size() &&
-               std::all_of(p.begin() + static_cast<std::ptrdiff_t>(i) + 2,
-                           p.begin() + static_cast<std::ptrdiff_t>(i) + 6,
-                           [](char h) { return std::isxdigit(static_cast<unsigned char>(h)); })) {
-        out += "\\x{" + std::string(p.substr(i + 2, 4)) + "}";
-        return i + 5;
-    } else {
-        out += '\\';
-        out += next;
-    }
-    return i + 1;
-}
-
-// Translates the class starting at p[i] ('['); returns the index of its ']'.
-size_t translateClass(std::string_view p, size_t i, std::string& out, const SchemaPath& path) {
-    size_t j = i + 1;
-    bool negated = j < p.size() && p[j] == '^';
-    if (negated) ++j;
-    std::string body;
-    bool notSpace = false;
-    for (; j < p.size() && p[j] != ']'; ++j) {
-        if (p[j] == '\\' && j + 1 < p.size()) {
-            j = translateEscape(p, j, body, &notSpace);
-        } else if (p[j] == '[' && j + 1 < p.size() && p[j + 1] == ':') {
-            size_t close = p.find(":]", j + 2);  // [:alpha:] inside the class
-            size_t stop = close == std::string_view::npos ? p.size() : close + 2;
-            body += p.substr(j, stop - j);
-            j = stop - 1;
-        } else {
-            body += p[j];
-        }
-    }
-    if (!notSpace) {
-        out += negated ? "[^" : "[";
-        out += body;
-        out += ']';
-    } else if (negated) {
-        invalid(p, "'\\S' inside a negated character class is not supported", path);
-    } else if (body.empty()) {
-        out += "[^";
-        out += kSpace;
-        out += ']';
-    } else {
-        // [a\S]: a member, or anything but ECMAScript's white space.
-        out += "(?:[" + body + "]|[^" + std::string(kSpace) + "])";
-    }
-    return j;
-}
-
-// The pattern in RE2's syntax. The two agree on everything rejectDialectDifferences lets through
-// except \s (ECMAScript's, as libstdc++ runs it, is ASCII and includes \v; RE2's lacks \v) and
-// \cX / \uHHHH, which RE2 spells \x{HH}.
-std::string toRe2(std::string_view p, const SchemaPath& path) {
-    std::string out;
-    out.reserve(p.size() + 16);
-    for (size_t i = 0; i < p.size(); ++i) {
-        if (p[i] == '\\' && i + 1 < p.size()) {
-            i = translateEscape(p, i, out, nullptr);
-        } else if (p[i] == '[') {
-            i = translateClass(p, i, out, path);
-        } else {
-            out += p[i];
-        }
-    }
-    return out;
-}
-
-RE2::Options re2Options() {
-    RE2::Options o;
-    o.set_encoding(RE2::Options::EncodingUTF8);
-    o.set_log_errors(false);
-    // About 80,000 instructions at most per pattern ("pattern too large" past that).
-    o.set_max_mem(2 << 20);
-    return o;
 }
 
 std::string encodeUtf8(const std::wstring& cps) {
@@ -384,10 +274,11 @@ PropertyPattern::PropertyPattern(std::string_view pattern, const SchemaPath& pat
                     " automaton states; the limit is " + std::to_string(kMaxEstimatedStates) + ")",
                 path);
     }
+    std::wstring codePoints = decodeUtf8(pattern);
     try {
         // The ECMAScript grammar decides what is a pattern at all (as it always has); the
         // compiled form is not kept.
-        std::wregex check(decodeUtf8(pattern), regexFlags());
+        std::wregex check(codePoints, regexFlags());
     } catch (const std::regex_error& e) {
         invalid(pattern,
                 e.code() == std::regex_constants::error_space ||
@@ -397,28 +288,23 @@ PropertyPattern::PropertyPattern(std::string_view pattern, const SchemaPath& pat
                     : e.what(),
                 path);
     }
-    re2Text_ = toRe2(pattern, path);
-    auto compiled = std::make_shared<const RE2>(re2Text_, re2Options());
-    if (!compiled->ok() && (compiled->error_code() == RE2::ErrorRepeatSize ||
-                            compiled->error_code() == RE2::ErrorPatternTooLarge)) {
+    auto program = std::make_shared<PatternProgram>();
+    std::string error;
+    bool tooLarge = false;
+    if (!PatternProgram::compile(codePoints, *program, error, tooLarge)) {
         invalid(pattern,
-                "the expression is too complex for a linear-time matcher (nested repetition "
-                "counts multiplying past 1000, or more than about 80,000 automaton instructions; "
-                "RE2 says: " +
-                    compiled->error() + ")",
+                tooLarge ? "the expression is too complex for a linear-time matcher (" + error +
+                               ": counted repetitions are unrolled)"
+                         : error + " (patterns are matched in one linear pass)",
                 path);
     }
-    if (!compiled->ok()) {
-        invalid(pattern,
-                "this construct is not supported (patterns are matched in one linear pass; "
-                "RE2 says: " +
-                    compiled->error() + ")",
-                path);
-    }
-    regex_ = std::move(compiled);
+    program_ = std::move(program);
 }
 
-std::string checkedName(std::string_view fieldName, const std::string& text) {
+namespace {
+
+// The name as code points; throws unless it can be matched the server's way.
+std::wstring checkedCodePoints(std::string_view fieldName, const std::string& text) {
     // Longer names are refused; decoding stops early so that a huge name costs nothing more
     // than that refusal.
     std::wstring decoded =
@@ -430,7 +316,7 @@ std::string checkedName(std::string_view fieldName, const std::string& text) {
                  "'");
     }
     // PCRE's '$' also matches before a final "\n" and its '.' matches "\r", U+2028 and U+2029;
-    // ECMAScript's and RE2's do not. Names with line breaks cannot be matched the server's way:
+    // ECMAScript's do not. Names with line breaks cannot be matched the server's way:
     // refuse them.
     for (wchar_t c : decoded) {
         if (c == L'\n' || c == L'\r' || c == 0x2028 || c == 0x2029) {
@@ -440,16 +326,23 @@ std::string checkedName(std::string_view fieldName, const std::string& text) {
                      text + "'");
         }
     }
-    return encodeUtf8(decoded);
+    return decoded;
+}
+
+}  // namespace
+
+std::string checkedName(std::string_view fieldName, const std::string& text) {
+    return encodeUtf8(checkedCodePoints(fieldName, text));
 }
 
 size_t PropertyPattern::programSize() const {
-    return static_cast<size_t>(regex_->ProgramSize());
+    return program_->size();
 }
 
 bool PropertyPattern::matches(std::string_view fieldName) const {
-    std::string name = checkedName(fieldName, text_);
-    return RE2::PartialMatch(name, *regex_);
+    std::vector<char> matched;
+    program_->search(checkedCodePoints(fieldName, text_), matched);
+    return matched[0] != 0;
 }
 
 namespace {
@@ -497,61 +390,30 @@ void MatchBudget::charge(uint64_t steps) {
              "cost one step per repetition), or shorter field names");
 }
 
-struct PatternSet::Compiled {
-    RE2::Set set;
-};
-
 PatternSet::PatternSet() = default;
 PatternSet::~PatternSet() = default;
 PatternSet::PatternSet(PatternSet&&) noexcept = default;
 PatternSet& PatternSet::operator=(PatternSet&&) noexcept = default;
 
 void PatternSet::build(const std::vector<const PropertyPattern*>& patterns) {
-    set_.reset();
-    singles_.clear();
-    programSize_ = 0;
-    for (const auto* p : patterns) programSize_ += p->programSize();
+    program_.reset();
     if (patterns.empty()) return;
-    RE2::Options options = re2Options();
-    options.set_max_mem(32 << 20);
-    auto compiled = std::make_unique<Compiled>(Compiled{RE2::Set(options, RE2::UNANCHORED)});
-    RE2::Set* set = &compiled->set;
-    for (const auto* p : patterns) {
-        std::string error;
-        if (set->Add(p->re2Text(), &error) < 0) {
-            fail(ErrorCode::BadValue, invalidPatternMessage(p->text(), error));
-        }
-    }
+    auto combined = std::make_unique<PatternProgram>();
+    for (const auto* p : patterns) combined->append(p->program());
     firstText_ = patterns.front()->text();
-    if (set->Compile()) {
-        set_ = std::move(compiled);
-        return;
-    }
-    // Too big to combine within the memory limit: each pattern is matched on its own (each is
-    // still one linear pass over the name).
-    singles_ = patterns;
+    program_ = std::move(combined);
 }
 
 std::vector<int> PatternSet::matching(std::string_view fieldName) const {
     std::vector<int> out;
-    if (!set_ && singles_.empty()) return out;
-    std::string name = checkedName(fieldName, firstText_);
-    MatchBudget::charge((name.size() + 1) * programSize_);
-    if (!set_) {
-        for (size_t i = 0; i < singles_.size(); ++i) {
-            if (RE2::PartialMatch(name, singles_[i]->regex())) out.push_back(static_cast<int>(i));
-        }
-        return out;
+    if (!program_) return out;
+    std::wstring name = checkedCodePoints(fieldName, firstText_);
+    MatchBudget::charge((name.size() + 1) * program_->size());
+    std::vector<char> matched;
+    program_->search(name, matched);
+    for (size_t i = 0; i < matched.size(); ++i) {
+        if (matched[i]) out.push_back(static_cast<int>(i));
     }
-    RE2::Set::ErrorInfo info{};
-    if (!set_->set.Match(name, &out, &info) && info.kind != RE2::Set::kNoError) {
-        // The automaton outgrew its memory budget on this name: never guess.
-        fail(ErrorCode::BadValue,
-             "Field name '" + std::string(utf8Prefix(fieldName, 100)) +
-                 "' could not be matched against the $jsonSchema patternProperties within the "
-                 "matcher's memory limit");
-    }
-    std::sort(out.begin(), out.end());
     return out;
 }
 

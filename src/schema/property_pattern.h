@@ -1,9 +1,10 @@
 #pragma once
 // One patternProperties key: a regular expression matched (unanchored, like JSON schema) against
 // field names, on code points. Patterns are checked with the ECMAScript grammar (what is accepted
-// did not change), then compiled for RE2, whose automaton matches in time linear in the name
-// whatever the pattern: lookaround assertions, which need backtracking or a re-scan per position,
-// are refused. A node's patterns are matched together in one pass (PatternSet).
+// did not change), then compiled to our own automaton (PatternProgram), which matches in time
+// linear in the name whatever the pattern: lookaround assertions, which need backtracking or a
+// re-scan per position, are refused. A node's patterns are matched together in one pass
+// (PatternSet).
 
 #include <cstdint>
 #include <exception>
@@ -12,42 +13,36 @@
 #include <string_view>
 #include <vector>
 
-namespace re2 {
-class RE2;
-}  // namespace re2
-
 namespace cryptd::schema {
 
 struct SchemaPath;
+class PatternProgram;
 
 class PropertyPattern {
   public:
     static constexpr size_t kMaxPatternBytes = 1000;
     static constexpr size_t kMaxNameCodePoints = 1024;
     static constexpr unsigned kMaxRepeatBound = 1000;
-    // Bound on the compiled automaton (states cost ~100 bytes each and one matching step each).
+    // Bound on the automaton size estimated from the text (states cost ~100 bytes each).
     static constexpr size_t kMaxEstimatedStates = 100'000;
 
     // Throws Error(BadValue) naming `path` when the pattern is invalid or too complex.
     PropertyPattern(std::string_view pattern, const SchemaPath& path);
 
     const std::string& text() const { return text_; }
-    // The pattern in RE2's syntax, with the same meaning (\s spelled out: RE2's lacks \v).
-    const std::string& re2Text() const { return re2Text_; }
     // The automaton size estimate, for the per-schema budget and the cache's memory accounting.
     size_t estimatedStates() const { return estimatedStates_; }
     static size_t estimateStates(std::string_view pattern, const SchemaPath& path);
     // Throws Error(BadValue) for names longer than kMaxNameCodePoints (never guesses).
     bool matches(std::string_view fieldName) const;
-    const re2::RE2& regex() const { return *regex_; }
+    const PatternProgram& program() const { return *program_; }
     // Instructions of the compiled automaton (what compiling and matching it cost).
     size_t programSize() const;
 
   private:
     std::string text_;
-    std::string re2Text_;
     size_t estimatedStates_ = 0;
-    std::shared_ptr<const re2::RE2> regex_;
+    std::shared_ptr<const PatternProgram> program_;
 };
 
 // The patterns of one subschema, matched together: one pass over the name finds every pattern
@@ -58,25 +53,21 @@ class PatternSet {
     ~PatternSet();
     PatternSet(PatternSet&&) noexcept;
     PatternSet& operator=(PatternSet&&) noexcept;
-    // Throws Error(BadValue) when RE2 cannot build the combined automaton.
     void build(const std::vector<const PropertyPattern*>& patterns);
-    bool empty() const { return !set_ && singles_.empty(); }
+    bool empty() const { return !program_; }
     // Indices (in build order, ascending) of the patterns matching `fieldName`. Throws
     // Error(BadValue) for names that cannot be matched the server's way (see matches()).
     std::vector<int> matching(std::string_view fieldName) const;
 
   private:
-    struct Compiled;  // holds the RE2::Set (a nested class: cannot be declared here)
-    std::unique_ptr<Compiled> set_;
-    std::vector<const PropertyPattern*> singles_;  // when the set could not be built
-    uint64_t programSize_ = 0;                     // all patterns' RE2 programs (MatchBudget)
-    std::string firstText_;                        // for messages
+    std::unique_ptr<const PatternProgram> program_;  // all patterns, one accept state each
+    std::string firstText_;                          // for messages
 };
 
 // The work patternProperties matching may do for one request on this thread. A regex automaton
 // runs in time linear in the name, but with a constant that grows with the patterns (counted
-// repetitions unroll: "[a-z]{0,1000}" is thousands of states, and a name can make the DFA fall
-// back to stepping them all). Each lookup is charged (name length + 1) x the patterns' program
+// repetitions unroll: "[a-z]{0,1000}" is thousands of states, and a name can keep them all
+// alive at every character). Each lookup is charged (name length + 1) x the patterns' program
 // size, a bound on that work; past the request's budget the command is refused (BadValue) rather
 // than left to run. Installed by the analyzer per request; without one, matching is unmetered.
 // Thrown by MatchBudget::charge on a thread under a MatchBudget::Cap when the work passes the cap
@@ -103,9 +94,10 @@ class MatchBudget {
         uint64_t previous_;
     };
 
-    // An automaton step costs up to about 8 ns when the DFA must build states (measured with
-    // RE2 on 12 x "[\s\S]{0,1000}"): at worst about 16 ms plus 4 ms per KB. Ordinary schemas
-    // (tens of short patterns, names of tens of characters) use well under a tenth of it.
+    // A step (one instruction visited for one character) costs about 3 ns at worst (measured on
+    // 4 x "[\s\S]{0,1000}y" and a 992-character name): at worst about 6 ms plus 1.5 ms per KB.
+    // Ordinary schemas (tens of short patterns, names of tens of characters) use well under a
+    // tenth of it.
     static constexpr uint64_t kFixedSteps = 2'000'000;
     static constexpr uint64_t kStepsPerByte = 500;
     explicit MatchBudget(size_t requestBytes);

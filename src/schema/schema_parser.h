@@ -16,8 +16,8 @@ inline constexpr size_t kMaxSchemaDepth = 64;
 
 // Budget for all patternProperties automata of one schema (see PropertyPattern).
 inline constexpr size_t kMaxPatternStatesPerSchema = 250'000;
-// Budget for the compiled (RE2) programs of all patterns of one schema: compiling costs about
-// half a microsecond per instruction, so this bounds a schema's pattern compilation near 20 ms.
+// Budget for the compiled programs of all patterns of one schema: it bounds a node's automaton,
+// hence what each field-name lookup may cost (MatchBudget charges per instruction).
 inline constexpr size_t kMaxPatternProgramPerSchema = 40'000;
 
 // Throws cryptd::Error naming the schema path of the offending node.

@@ -28,7 +28,7 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kReadChunk = 1 << 20;
 // Messages up to this size are analyzed on the I/O thread (see answer()).
 constexpr size_t kInlineDispatchBytes = 64 * 1024;
-// patternProperties matching an inline command may do before it moves to the pool (about 8 ms at
+// patternProperties matching an inline command may do before it moves to the pool (about 3 ms at
 // the automaton's slowest; schema::MatchBudget).
 constexpr uint64_t kInlineMatchSteps = 1'000'000;
 

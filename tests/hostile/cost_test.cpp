@@ -222,7 +222,9 @@ TEST_F(CostTest, WideRepetitionPatternsAreBounded) {
 TEST_F(CostTest, ExpensiveMatchingMovesOffTheIoThread) {
     std::vector<std::string> patterns;
     for (int i = 0; i < 4; ++i) patterns.push_back("[\\s\\S]{0,1000}y" + std::to_string(i));
-    std::string name = std::string(58, 'a') + "y1";  // 61 x ~32,000 instructions: ~2,000,000
+    // 183 x 4 x ~2,000 instructions: ~1,500,000 steps (past the I/O thread's 1,000,000, within
+    // the command's 2,000,000 + 500 per byte).
+    std::string name = std::string(180, 'a') + "y1";
     milliseconds took{}, hello{};
     Fate fate = sendWhileProbing(findWithField(name, patternSchema(patterns)), &took, &hello);
     ASSERT_TRUE(fate.reply) << fate.describe();
