@@ -40,6 +40,17 @@ namespace cryptd::e2e {
 
 enum class SpawnMode { kSpawn, kBypass, kCryptShared };
 
+// In a sanitized build mongo_crypt_v1.so carries the AddressSanitizer runtime, which a driver's
+// own unsanitized process (php, node) cannot load: those crypt_shared runs are for `make test`.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kCryptSharedIsSanitized = true;
+#else
+inline constexpr bool kCryptSharedIsSanitized = false;
+#endif
+inline constexpr const char* kSanitizedCryptSharedSkip =
+    "mongo_crypt_v1.so is built with AddressSanitizer here, which an unsanitized driver process "
+    "cannot load (make test runs this)";
+
 struct DriverClient {
     std::vector<std::string> argv;  // the program and its first arguments (argv[0] is a path)
     std::vector<std::string> env;   // extra NAME=value entries

@@ -103,6 +103,7 @@ TEST_F(NodeDriverAutoEncryption, BypassSpawnUsesOurDaemonOverTcp) {
 }
 
 TEST_F(NodeDriverAutoEncryption, CryptSharedLibraryInProcessWithoutMongocryptd) {
+    if (kCryptSharedIsSanitized) GTEST_SKIP() << kSanitizedCryptSharedSkip;
     auto r = runAutoEncryptionScenario(client(), SpawnMode::kCryptShared);
     if (r) {
         checkUpdateAndCount(*r);

@@ -32,6 +32,7 @@ TEST_F(PhpDriver, BypassSpawnUsesOurDaemonOverTcp) {
 }
 
 TEST_F(PhpDriver, CryptSharedLibraryInProcessWithoutMongocryptd) {
+    if (kCryptSharedIsSanitized) GTEST_SKIP() << kSanitizedCryptSharedSkip;
     runAutoEncryptionScenario(phpClient(), SpawnMode::kCryptShared);
 }
 
