@@ -20,7 +20,7 @@ void fail(ErrorCode code, std::string reason) { throw Error(code, std::move(reas
 std::string_view utf8Prefix(std::string_view s, size_t maxBytes) {
     if (s.size() <= maxBytes) return s;
     size_t n = maxBytes;
-    // Back off continuation bytes (10xxxxxx) so the cut falls before a sequence's first byte.
+    // Back off continuation bytes (top bits 10) so the cut falls before a sequence's first byte.
     while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
     return s.substr(0, n);
 }

@@ -5,6 +5,7 @@
 #include <regex>
 #include <vector>
 
+#include "common/utf8.h"
 #include "schema/pattern_program.h"
 #include "schema/schema_error.h"
 
@@ -131,24 +132,7 @@ void rejectLookaround(std::string_view p, const SchemaPath& path) {
 std::string encodeUtf8(const std::wstring& cps) {
     std::string out;
     out.reserve(cps.size());
-    for (wchar_t w : cps) {
-        auto cp = static_cast<uint32_t>(w);
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
+    for (wchar_t w : cps) appendUtf8(out, static_cast<uint32_t>(w));
     return out;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/utf8.h"
 #include "schema/pattern_program.h"
 #include "schema/property_pattern.h"
 #include "schema/schema_error.h"
@@ -190,24 +191,7 @@ bool oracle(const std::wregex& re, const std::wstring& name) {
 
 std::string utf8(const std::wstring& w) {
     std::string out;
-    for (wchar_t c : w) {
-        auto cp = static_cast<uint32_t>(c);
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
+    for (wchar_t c : w) appendUtf8(out, static_cast<uint32_t>(c));
     return out;
 }
 
