@@ -142,16 +142,6 @@ class SpawnedDaemon {
     std::string pidFile_;
 };
 
-std::optional<bson::Element> at(bson::View d, std::initializer_list<std::string_view> path) {
-    std::optional<bson::Element> e;
-    for (auto part : path) {
-        e = d.find(part);
-        if (!e) return std::nullopt;
-        d = e->document();
-    }
-    return e;
-}
-
 std::vector<uint8_t> bytesOf(const bson::Element& e) {
     auto b = e.binary();
     return {b.data, b.data + b.len};
@@ -377,6 +367,16 @@ std::optional<ScenarioResult> runAutoEncryptionScenario(const DriverClient& clie
         EXPECT_EQ(ours->stop(), 0) << ours->log();
     }
     return r;
+}
+
+std::optional<bson::Element> at(bson::View d, std::initializer_list<std::string_view> path) {
+    std::optional<bson::Element> e;
+    for (auto part : path) {
+        e = d.find(part);
+        if (!e) return std::nullopt;
+        d = e->document();
+    }
+    return e;
 }
 
 }  // namespace cryptd::e2e

@@ -30,8 +30,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/bson.h"
@@ -66,6 +68,9 @@ struct ScenarioResult {
 // Runs the scenario and its checks as gtest assertions; nullopt when one failed fatally (the
 // client's output is in the failure message then).
 std::optional<ScenarioResult> runAutoEncryptionScenario(const DriverClient& client, SpawnMode mode);
+
+// The element at a path of keys (array indexes as strings), or nothing.
+std::optional<bson::Element> at(bson::View d, std::initializer_list<std::string_view> path);
 
 // The commands named `name` on collection `coll` (first element {name: coll}).
 std::vector<const bson::Doc*> commandsOn(const ScenarioResult& r, std::string_view name,

@@ -84,13 +84,7 @@ Crypt::Crypt(const std::vector<uint8_t>& localMasterKey, std::optional<bson::Vie
         BinaryView map(*schemaMap);
         ok = mongocrypt_setopt_schema_map(crypt_, map.get());
     }
-    if (!ok) {
-        Status s(mongocrypt_status_new());
-        mongocrypt_status(crypt_, s.get());
-        std::string m = message(s.get());
-        mongocrypt_destroy(crypt_);
-        throw CryptError("mongocrypt_setopt failed: " + m);
-    }
+    if (!ok) failSetopt();
     init();
 }
 
@@ -109,14 +103,16 @@ Crypt::Crypt(const CryptOptions& options) : crypt_(mongocrypt_new()) {
         throw CryptError("keyExpirationMS needs libmongocrypt >= 1.12");
 #endif
     }
-    if (!ok) {
-        Status s(mongocrypt_status_new());
-        mongocrypt_status(crypt_, s.get());
-        std::string m = message(s.get());
-        mongocrypt_destroy(crypt_);
-        throw CryptError("mongocrypt_setopt failed: " + m);
-    }
+    if (!ok) failSetopt();
     init();
+}
+
+void Crypt::failSetopt() {
+    Status s(mongocrypt_status_new());
+    mongocrypt_status(crypt_, s.get());
+    std::string m = message(s.get());
+    mongocrypt_destroy(crypt_);
+    throw CryptError("mongocrypt_setopt failed: " + m);
 }
 
 void Crypt::init() {

@@ -66,6 +66,8 @@ class Crypt {
     mongocrypt_t* get() const { return crypt_; }
 
   private:
+    // Destroys the handle and throws its status (the constructors' setopt calls failed).
+    [[noreturn]] void failSetopt();
     void init();
     mongocrypt_t* crypt_;
 };

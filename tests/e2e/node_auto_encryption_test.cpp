@@ -19,16 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::optional<bson::Element> at(bson::View d, std::initializer_list<std::string_view> path) {
-    std::optional<bson::Element> e;
-    for (auto part : path) {
-        e = d.find(part);
-        if (!e) return std::nullopt;
-        d = e->document();
-    }
-    return e;
-}
-
 std::vector<uint8_t> bytesOf(const std::optional<bson::Element>& e) {
     if (!e || e->type() != BSON_TYPE_BINARY) return {};
     auto b = e->binary();

@@ -10,22 +10,17 @@
 
 namespace cryptd::crypt_shared::test {
 
+// The 13 functions of the ABI, for the X-macro below (members, then their dlsym).
+#define CRYPTD_MONGO_CRYPT_V1_FUNCTIONS(X)                                                      \
+    X(status_create)                                                                            \
+    X(status_destroy) X(status_get_error) X(status_get_explanation) X(status_get_code)          \
+        X(lib_create) X(lib_destroy) X(get_version) X(get_version_str) X(query_analyzer_create) \
+            X(query_analyzer_destroy) X(analyze_query) X(bson_free)
+
 struct LoadedLibrary {
     void* handle = nullptr;
 #define CRYPTD_FN(name) decltype(&::mongo_crypt_v1_##name) name = nullptr;
-    CRYPTD_FN(status_create)
-    CRYPTD_FN(status_destroy)
-    CRYPTD_FN(status_get_error)
-    CRYPTD_FN(status_get_explanation)
-    CRYPTD_FN(status_get_code)
-    CRYPTD_FN(lib_create)
-    CRYPTD_FN(lib_destroy)
-    CRYPTD_FN(get_version)
-    CRYPTD_FN(get_version_str)
-    CRYPTD_FN(query_analyzer_create)
-    CRYPTD_FN(query_analyzer_destroy)
-    CRYPTD_FN(analyze_query)
-    CRYPTD_FN(bson_free)
+    CRYPTD_MONGO_CRYPT_V1_FUNCTIONS(CRYPTD_FN)
 #undef CRYPTD_FN
     std::string missing;
 
@@ -35,19 +30,7 @@ struct LoadedLibrary {
 #define CRYPTD_FN(name)                                                              \
     name = reinterpret_cast<decltype(name)>(dlsym(handle, "mongo_crypt_v1_" #name)); \
     if (!name) missing += " " #name;
-        CRYPTD_FN(status_create)
-        CRYPTD_FN(status_destroy)
-        CRYPTD_FN(status_get_error)
-        CRYPTD_FN(status_get_explanation)
-        CRYPTD_FN(status_get_code)
-        CRYPTD_FN(lib_create)
-        CRYPTD_FN(lib_destroy)
-        CRYPTD_FN(get_version)
-        CRYPTD_FN(get_version_str)
-        CRYPTD_FN(query_analyzer_create)
-        CRYPTD_FN(query_analyzer_destroy)
-        CRYPTD_FN(analyze_query)
-        CRYPTD_FN(bson_free)
+        CRYPTD_MONGO_CRYPT_V1_FUNCTIONS(CRYPTD_FN)
 #undef CRYPTD_FN
     }
     ~LoadedLibrary() {
